@@ -37,6 +37,11 @@ public final class Topics {
     return new Topic<>(inputTopic + ".dlq", Serdes.String(), new AvroSerde<>(DeadLetter.class));
   }
 
+  /** Where ingest sends the files it refused (empty, too large, unreadable), with the reason. */
+  public static Topic<String, DeadLetter> rejected(String rawTopic) {
+    return new Topic<>(rawTopic + ".rejected", Serdes.String(), new AvroSerde<>(DeadLetter.class));
+  }
+
   public static Topic<String, DatasetManifest> datasets() {
     return new Topic<>(DATASETS, Serdes.String(), new AvroSerde<>(DatasetManifest.class));
   }

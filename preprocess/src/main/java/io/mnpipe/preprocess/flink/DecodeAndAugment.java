@@ -1,0 +1,88 @@
+package io.mnpipe.preprocess.flink;
+
+import io.mnpipe.preprocess.augment.AugmentPreset;
+import io.mnpipe.preprocess.image.ImageDecoder;
+import io.mnpipe.preprocess.image.RgbImage;
+import io.mnpipe.preprocess.image.UndecodableImageException;
+import io.mnpipe.schemas.avro.AugmentedSample;
+import io.mnpipe.schemas.avro.DeadLetter;
+import io.mnpipe.schemas.avro.RawImage;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import org.apache.flink.api.common.accumulators.LongCounter;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * Raw images in, augmented uint8 samples out; anything that does not decode goes to the
+ * {@link #DEAD_LETTERS} side output with its reason and original bytes, and the job goes on.
+ */
+public final class DecodeAndAugment extends ProcessFunction<RawImage, AugmentedSample> {
+  public static final OutputTag<DeadLetter> DEAD_LETTERS =
+      new OutputTag<>("dead-letters", TypeInformation.of(DeadLetter.class));
+  /** Accumulator names; the job result carries their totals. */
+  public static final String DECODED = "decoded";
+  public static final String DEAD_LETTERED = "dead_lettered";
+
+  private final AugmentPreset preset;
+  private final int epoch;
+  private final long maxPixels;
+  private final String accumulatorSuffix;
+  private transient ImageDecoder decoder;
+  private transient Counter decodedMetric;
+  private transient Counter deadMetric;
+  private transient LongCounter decodedCount;
+  private transient LongCounter deadCount;
+
+  public DecodeAndAugment(AugmentPreset preset, int epoch, long maxPixels, String accumulatorSuffix) {
+    this.preset = preset;
+    this.epoch = epoch;
+    this.maxPixels = maxPixels;
+    this.accumulatorSuffix = accumulatorSuffix;
+  }
+
+  @Override
+  public void open(OpenContext ctx) {
+    decoder = new ImageDecoder(maxPixels);
+    decodedMetric = getRuntimeContext().getMetricGroup().counter("imagesDecoded");
+    deadMetric = getRuntimeContext().getMetricGroup().counter("imagesDeadLettered");
+    decodedCount = new LongCounter();
+    deadCount = new LongCounter();
+    getRuntimeContext().addAccumulator(DECODED + accumulatorSuffix, decodedCount);
+    getRuntimeContext().addAccumulator(DEAD_LETTERED + accumulatorSuffix, deadCount);
+  }
+
+  @Override
+  public void processElement(RawImage raw, Context ctx, Collector<AugmentedSample> out) {
+    byte[] bytes = bytes(raw.getImage());
+    RgbImage view;
+    try {
+      view = preset.apply(decoder.decode(bytes), raw.getKey(), epoch);
+    } catch (UndecodableImageException | RuntimeException e) {
+      deadMetric.inc();
+      deadCount.add(1);
+      ctx.output(DEAD_LETTERS, DeadLetter.newBuilder().setKey(raw.getKey()).setStage("preprocess")
+          .setReason(e.getMessage() == null ? e.toString() : e.getMessage()).setSource(raw.getSource())
+          .setPayload(ByteBuffer.wrap(bytes)).setTime(Instant.now()).build());
+      return;
+    }
+    decodedMetric.inc();
+    decodedCount.add(1);
+    out.collect(AugmentedSample.newBuilder().setKey(raw.getKey()).setLabel(raw.getLabel()).setEpoch(epoch)
+        .setHeight(view.height()).setWidth(view.width()).setChannels(3).setPixels(ByteBuffer.wrap(view.rgb()))
+        .build());
+  }
+
+  private static byte[] bytes(ByteBuffer b) {
+    if (b.hasArray() && b.arrayOffset() == 0 && b.position() == 0 && b.remaining() == b.array().length) {
+      return b.array();
+    }
+    byte[] copy = new byte[b.remaining()];
+    b.duplicate().get(copy);
+    return copy;
+  }
+}
