@@ -1,0 +1,81 @@
+package io.mnpipe.deploy.cli;
+
+import io.mnpipe.deploy.local.LocalConfig;
+import io.mnpipe.deploy.local.LocalPipeline;
+import io.mnpipe.deploy.local.RunSummary;
+import io.mnpipe.ingest.source.SyntheticDataset;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code pipeline local}: options in, the whole pipeline run on this machine, a summary out. */
+@Command(name = "local", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {"Runs every stage on this machine: an embedded Kafka broker (KRaft), ingest, the Flink",
+        "preprocess job on a MiniCluster, the DJL trainer and the evaluator, then prints a summary."})
+public final class LocalCommand implements Callable<Integer> {
+  @Option(names = "--dataset", defaultValue = "synthetic", description = "Dataset to publish: synthetic (default).")
+  String dataset;
+
+  @Option(names = "--model", defaultValue = "mobilenet_v2_035",
+      description = "MobileNet to train (default ${DEFAULT-VALUE}); see ./pipeline models.")
+  String model;
+
+  @Option(names = "--epochs", defaultValue = "1", description = "Epochs to preprocess and train (default 1).")
+  int epochs;
+
+  @Option(names = "--image-size", defaultValue = "64", description = "Training crop size in pixels (default 64).")
+  int imageSize;
+
+  @Option(names = "--batch-size", defaultValue = "32", description = "Samples per step (default 32).")
+  int batchSize;
+
+  @Option(names = "--lr", defaultValue = "0.1", description = "Peak learning rate, SGD + cosine (default 0.1).")
+  double lr;
+
+  @Option(names = "--max-minutes", defaultValue = "0",
+      description = "Stop training after this many minutes; 0 = no limit (default).")
+  double maxMinutes;
+
+  @Option(names = "--synthetic-classes", defaultValue = "4", description = "Classes of the synthetic set (2-8).")
+  int syntheticClasses;
+
+  @Option(names = "--synthetic-train", defaultValue = "160", description = "Synthetic training images per class.")
+  int syntheticTrain;
+
+  @Option(names = "--synthetic-val", defaultValue = "40", description = "Synthetic validation images per class.")
+  int syntheticVal;
+
+  @Option(names = "--bootstrap", description = "Use this Kafka cluster (host:port) instead of the embedded broker.")
+  String bootstrap;
+
+  @Option(names = "--work-dir", defaultValue = "local-run", description = "Checkpoints and broker data (default ./local-run).")
+  Path workDir;
+
+  @Option(names = "--metrics-port", defaultValue = "9464",
+      description = "Prometheus endpoint port on 127.0.0.1 (default 9464; 0 = any free port).")
+  int metricsPort;
+
+  @Option(names = "--parallelism", defaultValue = "2", description = "Flink parallelism of preprocess (default 2).")
+  int parallelism;
+
+  @Option(names = "--seed", defaultValue = "42", description = "Seed of data generation, augmentation and init.")
+  long seed;
+
+  @Option(names = "--json-summary", description = "Also write the run summary as JSON to this file.")
+  Path jsonSummary;
+
+  @Override
+  public Integer call() throws Exception {
+    LocalConfig config = new LocalConfig(dataset,
+        new SyntheticDataset.Config(syntheticClasses, syntheticTrain, syntheticVal, 2, seed), model, epochs, imageSize,
+        batchSize, lr, maxMinutes, bootstrap, workDir, metricsPort, parallelism, seed);
+    RunSummary summary = new LocalPipeline(config).run();
+    System.out.println(summary.describe());
+    if (jsonSummary != null) {
+      summary.writeJson(jsonSummary);
+      System.out.println("summary written to " + jsonSummary);
+    }
+    return 0;
+  }
+}

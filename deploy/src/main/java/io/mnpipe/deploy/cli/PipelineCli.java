@@ -1,0 +1,49 @@
+package io.mnpipe.deploy.cli;
+
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code ./pipeline} command line: arguments in, one subcommand run, an exit code out. */
+@Command(name = "pipeline", mixinStandardHelpOptions = true, version = "mnpipe 0.1.0",
+    description = "Streaming data-and-training pipeline for MobileNets: Kafka + Flink + DJL.",
+    subcommands = {LocalCommand.class, CommandLine.HelpCommand.class})
+public final class PipelineCli implements Runnable {
+
+  @Override
+  public void run() {
+    new CommandLine(this).usage(System.out);
+  }
+
+  public static void main(String[] args) {
+    System.exit(execute(args));
+  }
+
+  /** Runs the command line; user errors become one line on stderr and a non-zero code. */
+  public static int execute(String... args) {
+    CommandLine cli = new CommandLine(new PipelineCli());
+    cli.setParameterExceptionHandler((e, a) -> {
+      PrintWriter err = e.getCommandLine().getErr();
+      err.println("error: " + e.getMessage());
+      err.println("try '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help'");
+      return 2;
+    });
+    cli.setExecutionExceptionHandler((e, c, parsed) -> {
+      c.getErr().println("error: " + userMessage(e));
+      org.slf4j.LoggerFactory.getLogger(PipelineCli.class).debug("failed", e);
+      return 1;
+    });
+    return cli.execute(args);
+  }
+
+  /** The innermost message that says something, without a stack trace. */
+  static String userMessage(Throwable e) {
+    Throwable t = e;
+    String msg = t.getMessage();
+    while ((msg == null || msg.isBlank()) && t.getCause() != null) {
+      t = t.getCause();
+      msg = t.getMessage();
+    }
+    return msg == null ? t.getClass().getSimpleName() : msg;
+  }
+}

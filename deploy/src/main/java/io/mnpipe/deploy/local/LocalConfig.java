@@ -1,0 +1,57 @@
+package io.mnpipe.deploy.local;
+
+import io.mnpipe.ingest.source.SyntheticDataset;
+import io.mnpipe.trainer.model.MobileNets;
+import java.nio.file.Path;
+
+/**
+ * Settings of one {@code pipeline local} run, validated once here.
+ *
+ * @param dataset dataset spec: {@code synthetic}
+ * @param synthetic generator settings when the dataset is synthetic
+ * @param model canonical MobileNet name
+ * @param epochs epochs to preprocess and train
+ * @param imageSize side of the square training crops
+ * @param batchSize samples per training step
+ * @param lr peak learning rate
+ * @param maxMinutes wall-time budget of the training stage; 0 = none
+ * @param bootstrap an existing Kafka cluster, or null for the embedded broker
+ * @param workDir where checkpoints (and the embedded broker's data) go
+ * @param metricsPort port of the Prometheus endpoint on 127.0.0.1; 0 picks a free one
+ * @param parallelism Flink parallelism of the preprocess job
+ * @param seed augmentation and initialisation seed
+ */
+public record LocalConfig(String dataset, SyntheticDataset.Config synthetic, String model, int epochs, int imageSize,
+    int batchSize, double lr, double maxMinutes, String bootstrap, Path workDir, int metricsPort, int parallelism,
+    long seed) {
+
+  public LocalConfig {
+    if (!"synthetic".equals(dataset)) {
+      throw new IllegalArgumentException("unknown dataset '" + dataset + "'; known: synthetic");
+    }
+    if (!MobileNets.exists(model)) {
+      throw new IllegalArgumentException("unknown model '" + model + "'; known: " + String.join(", ", MobileNets.names()));
+    }
+    if (epochs < 1) {
+      throw new IllegalArgumentException("--epochs must be at least 1, got " + epochs);
+    }
+    if (imageSize < 32 || imageSize > 512) {
+      throw new IllegalArgumentException("--image-size must be 32..512, got " + imageSize);
+    }
+    if (batchSize < 2) {
+      throw new IllegalArgumentException("--batch-size must be at least 2, got " + batchSize);
+    }
+    if (!(lr > 0)) {
+      throw new IllegalArgumentException("--lr must be positive, got " + lr);
+    }
+    if (maxMinutes < 0) {
+      throw new IllegalArgumentException("--max-minutes must be >= 0, got " + maxMinutes);
+    }
+    if (metricsPort < 0 || metricsPort > 65535) {
+      throw new IllegalArgumentException("--metrics-port must be 0..65535, got " + metricsPort);
+    }
+    if (parallelism < 1) {
+      throw new IllegalArgumentException("--parallelism must be at least 1, got " + parallelism);
+    }
+  }
+}

@@ -1,0 +1,137 @@
+package io.mnpipe.deploy.local;
+
+import io.mnpipe.ingest.publish.DatasetPublisher;
+import io.mnpipe.ingest.publish.PublishReport;
+import io.mnpipe.ingest.source.SyntheticDataset;
+import io.mnpipe.preprocess.augment.AugmentPreset;
+import io.mnpipe.preprocess.flink.KafkaPasses;
+import io.mnpipe.preprocess.flink.PreprocessJob;
+import io.mnpipe.preprocess.image.ImageDecoder;
+import io.mnpipe.schemas.Topics;
+import io.mnpipe.schemas.kafka.EmbeddedKafka;
+import io.mnpipe.schemas.kafka.KafkaSettings;
+import io.mnpipe.schemas.kafka.TopicAdmin;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@link LocalConfig} in, every stage run on this machine against real Kafka, a {@link RunSummary}
+ * out: ingest publishes, the Flink job preprocesses each epoch, the trainer trains from the
+ * samples topic while the evaluator scores each checkpoint it announces.
+ */
+public final class LocalPipeline {
+  private static final Logger LOG = LoggerFactory.getLogger(LocalPipeline.class);
+  private final LocalConfig config;
+  private final String runId;
+
+  public LocalPipeline(LocalConfig config) {
+    this.config = config;
+    this.runId = "local-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+  }
+
+  public String runId() {
+    return runId;
+  }
+
+  public RunSummary run() throws Exception {
+    long start = System.nanoTime();
+    Files.createDirectories(config.workDir());
+    EmbeddedKafka broker = null;
+    try (MetricsEndpoint metrics = new MetricsEndpoint("127.0.0.1", config.metricsPort())) {
+      KafkaSettings kafka;
+      if (config.bootstrap() == null) {
+        broker = EmbeddedKafka.start(Files.createTempDirectory(config.workDir(), "kafka-"), true);
+        kafka = broker.settings();
+      } else {
+        kafka = new KafkaSettings(config.bootstrap());
+        try (TopicAdmin admin = new TopicAdmin(kafka)) {
+          admin.checkReachable(Duration.ofSeconds(15));
+        }
+      }
+      LOG.info("run {}: Kafka at {}, metrics at {}", runId, kafka.bootstrap(), metrics.url());
+      return stages(kafka, start);
+    } finally {
+      if (broker != null) {
+        broker.close();
+      }
+    }
+  }
+
+  private RunSummary stages(KafkaSettings kafka, long start) throws Exception {
+    // Each run gets its own topics: re-running against a shared cluster never mixes runs.
+    String version = runId;
+    var source = new SyntheticDataset(config.synthetic());
+    var publisher = new DatasetPublisher(kafka, new DatasetPublisher.Config(version, 4, 10L << 20, Duration.ofSeconds(5)));
+
+    LOG.info("[1/4] ingest: publishing {} ({} train + {} val images)", source.name(), source.size("train"),
+        source.size("val"));
+    long t0 = System.nanoTime();
+    PublishReport train = publisher.publish(source, "train", publisher.defaultTopic(source, "train"));
+    PublishReport val = publisher.publish(source, "val", publisher.defaultTopic(source, "val"));
+    double ingestSeconds = seconds(t0);
+
+    LOG.info("[2/4] preprocess: Flink job, {} epoch(s), parallelism {}", config.epochs(), config.parallelism());
+    t0 = System.nanoTime();
+    String trainSamples = Topics.samples(source.name(), version, "train").name();
+    String valSamples = Topics.samples(source.name(), version, "val").name();
+    try (TopicAdmin admin = new TopicAdmin(kafka)) {
+      admin.ensure(List.of(TopicAdmin.spec(trainSamples, 4), TopicAdmin.spec(valSamples, 2),
+          TopicAdmin.spec(Topics.deadLetters(train.topic()).name(), 1),
+          TopicAdmin.spec(Topics.deadLetters(val.topic()).name(), 1),
+          TopicAdmin.spec(Topics.CHECKPOINTS, 1), TopicAdmin.compacted(Topics.EVALUATIONS, 1)), Duration.ofSeconds(60));
+    }
+    long decoded = 0;
+    long dead = 0;
+    long augmented = 0;
+    long trainPerEpoch = 0;
+    for (int epoch = 1; epoch <= config.epochs(); epoch++) {
+      List<PreprocessJob.Pass> passes = new ArrayList<>();
+      passes.add(KafkaPasses.bounded(kafka, "train-e" + epoch, train.topic(), trainSamples,
+          AugmentPreset.train(config.imageSize(), config.seed()), epoch));
+      if (epoch == 1) {
+        passes.add(KafkaPasses.bounded(kafka, "val", val.topic(), valSamples, AugmentPreset.eval(config.imageSize()), 1));
+      }
+      var results = new PreprocessJob(passes, ImageDecoder.DEFAULT_MAX_PIXELS).execute(flinkEnv(), "mnpipe-preprocess-" + runId + "-e" + epoch);
+      for (PreprocessJob.PassResult r : results) {
+        LOG.info("preprocess {}: {} decoded, {} dead-lettered", r.name(), r.decoded(), r.deadLettered());
+        augmented += r.decoded();
+        if (r.name().equals("train-e1")) {
+          trainPerEpoch = r.decoded();
+        }
+        if (epoch == 1) {
+          decoded += r.decoded();
+          dead += r.deadLettered();
+        }
+      }
+    }
+    double preprocessSeconds = seconds(t0);
+
+    TrainAndEvaluate.Result te = new TrainAndEvaluate(kafka, config, runId, trainSamples, valSamples,
+        source.classNames().size(), trainPerEpoch).run();
+
+    return new RunSummary(runId, config.model(), config.epochs(), config.imageSize(),
+        train.published() + val.published(), train.rejected().size() + val.rejected().size(), decoded, dead,
+        augmented, te.trainedSamples(), te.steps(), te.checkpoints(), te.evaluations(),
+        te.evaluations().isEmpty() ? 0 : te.evaluations().get(te.evaluations().size() - 1).top1(),
+        1.0 / source.classNames().size(), seconds(start),
+        new RunSummary.StageSeconds(ingestSeconds, preprocessSeconds, te.trainSeconds(), te.evaluateSeconds()));
+  }
+
+  private StreamExecutionEnvironment flinkEnv() {
+    Configuration conf = new Configuration();
+    return StreamExecutionEnvironment.createLocalEnvironment(config.parallelism(), conf);
+  }
+
+  private static double seconds(long since) {
+    return (System.nanoTime() - since) / 1e9;
+  }
+}

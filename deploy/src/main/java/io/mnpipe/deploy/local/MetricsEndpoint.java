@@ -1,0 +1,32 @@
+package io.mnpipe.deploy.local;
+
+import io.prometheus.metrics.exporter.httpserver.HTTPServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/** The default Prometheus registry out, over HTTP on 127.0.0.1 (loopback only: no auth). */
+public final class MetricsEndpoint implements AutoCloseable {
+  private final HTTPServer server;
+
+  public MetricsEndpoint(String host, int port) {
+    try {
+      this.server = HTTPServer.builder().hostname(host).port(port).buildAndStart();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot serve metrics on " + host + ":" + port
+          + " (port in use? pick another with --metrics-port)", e);
+    }
+  }
+
+  public int port() {
+    return server.getPort();
+  }
+
+  public String url() {
+    return "http://127.0.0.1:" + port() + "/metrics";
+  }
+
+  @Override
+  public void close() {
+    server.stop();
+  }
+}

@@ -1,0 +1,63 @@
+package io.mnpipe.deploy.local;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * What a local run did, stage by stage; written as JSON by {@code --json-summary}.
+ * {@code ingested == decoded + dead_lettered} holds for the first epoch's pass over all splits.
+ */
+public record RunSummary(
+    @JsonProperty("run_id") String runId,
+    @JsonProperty("model") String model,
+    @JsonProperty("epochs") int epochs,
+    @JsonProperty("image_size") int imageSize,
+    @JsonProperty("ingested") long ingested,
+    @JsonProperty("ingest_rejected") long ingestRejected,
+    @JsonProperty("decoded") long decoded,
+    @JsonProperty("dead_lettered") long deadLettered,
+    @JsonProperty("augmented_samples") long augmentedSamples,
+    @JsonProperty("trained_samples") long trainedSamples,
+    @JsonProperty("train_steps") long trainSteps,
+    @JsonProperty("checkpoints") int checkpoints,
+    @JsonProperty("evaluations") List<Evaluation> evaluations,
+    @JsonProperty("final_top1") double finalTop1,
+    @JsonProperty("chance_top1") double chanceTop1,
+    @JsonProperty("wall_seconds") double wallSeconds,
+    @JsonProperty("stage_seconds") StageSeconds stageSeconds) {
+
+  /** One evaluation result: checkpoint id, top-1 and top-5 accuracy in [0, 1]. */
+  public record Evaluation(@JsonProperty("checkpoint") String checkpoint, @JsonProperty("top1") double top1,
+      @JsonProperty("top5") double top5) {}
+
+  /** Wall time per stage. */
+  public record StageSeconds(@JsonProperty("ingest") double ingest, @JsonProperty("preprocess") double preprocess,
+      @JsonProperty("train") double train, @JsonProperty("evaluate") double evaluate) {}
+
+  public void writeJson(Path file) throws IOException {
+    new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), this);
+  }
+
+  /** The human summary printed at the end of a run. */
+  public String describe() {
+    StringBuilder s = new StringBuilder();
+    s.append(String.format("run %s: %s, %d epoch(s) at %dx%d%n", runId, model, epochs, imageSize, imageSize));
+    s.append(String.format("  ingest      %6d images published, %d refused%n", ingested, ingestRejected));
+    s.append(String.format("  preprocess  %6d decoded, %d dead-lettered (%d augmented samples over all epochs)%n",
+        decoded, deadLettered, augmentedSamples));
+    s.append(String.format("  train       %6d samples in %d steps, %d checkpoint(s)%n", trainedSamples, trainSteps,
+        checkpoints));
+    for (Evaluation e : evaluations) {
+      s.append(String.format("  evaluate    %s: top-1 %.1f%%, top-5 %.1f%%%n", e.checkpoint(), 100 * e.top1(),
+          100 * e.top5()));
+    }
+    s.append(String.format("  final top-1 %.1f%% (chance %.1f%%), %.0f s wall (ingest %.0f, preprocess %.0f, train %.0f,"
+        + " evaluate %.0f)", 100 * finalTop1, 100 * chanceTop1, wallSeconds, stageSeconds.ingest(),
+        stageSeconds.preprocess(), stageSeconds.train(), stageSeconds.evaluate()));
+    return s.toString();
+  }
+}

@@ -1,0 +1,89 @@
+package io.mnpipe.deploy.local;
+
+import io.mnpipe.evaluator.EvaluatorConfig;
+import io.mnpipe.evaluator.EvaluatorService;
+import io.mnpipe.schemas.avro.EvaluationResult;
+import io.mnpipe.schemas.kafka.KafkaSettings;
+import io.mnpipe.trainer.TrainResult;
+import io.mnpipe.trainer.TrainerConfig;
+import io.mnpipe.trainer.TrainerService;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The samples topics in, a trained model and its evaluations out: the trainer reads the training
+ * samples to their end while the evaluator, alongside, scores each checkpoint the trainer
+ * announces, until it has scored the run's final one.
+ */
+final class TrainAndEvaluate {
+  private static final Logger LOG = LoggerFactory.getLogger(TrainAndEvaluate.class);
+
+  /** What the two services did. */
+  record Result(long trainedSamples, long steps, int checkpoints, List<RunSummary.Evaluation> evaluations,
+      double trainSeconds, double evaluateSeconds) {}
+
+  private final KafkaSettings kafka;
+  private final LocalConfig config;
+  private final String runId;
+  private final String trainSamples;
+  private final String valSamples;
+  private final int numClasses;
+  private final long trainPerEpoch;
+
+  TrainAndEvaluate(KafkaSettings kafka, LocalConfig config, String runId, String trainSamples, String valSamples,
+      int numClasses, long trainPerEpoch) {
+    this.kafka = kafka;
+    this.config = config;
+    this.runId = runId;
+    this.trainSamples = trainSamples;
+    this.valSamples = valSamples;
+    this.numClasses = numClasses;
+    this.trainPerEpoch = trainPerEpoch;
+  }
+
+  Result run() throws Exception {
+    long stepsPerEpoch = Math.max(1, trainPerEpoch / config.batchSize());
+    TrainerConfig tc = TrainerConfig.builder(config.model(), numClasses, config.workDir().resolve("checkpoints"))
+        .imageSize(config.imageSize()).batchSize(config.batchSize()).epochs(config.epochs()).lr(config.lr())
+        .samplesPerEpoch(trainPerEpoch).warmupSteps((int) Math.max(1, stepsPerEpoch / 4))
+        .checkpointEverySteps((int) stepsPerEpoch).maxMinutes(config.maxMinutes()).runId(runId).seed(config.seed())
+        .logEverySteps((int) Math.max(1, Math.min(20, stepsPerEpoch / 4))).build();
+    EvaluatorConfig ec = EvaluatorConfig.of(valSamples).withGroupId("mnpipe-evaluator-" + runId).withRunId(runId);
+
+    ExecutorService pool = Executors.newSingleThreadExecutor(r -> new Thread(r, "evaluator"));
+    try (EvaluatorService evaluator = new EvaluatorService(ec, kafka)) {
+      Future<List<EvaluationResult>> evaluations = pool.submit(() -> evaluator.runUntilFinal(runId));
+      LOG.info("[3/4] train: {} on {} ({} samples/epoch, {} epoch(s), batch {})", config.model(), trainSamples,
+          trainPerEpoch, config.epochs(), config.batchSize());
+      long t0 = System.nanoTime();
+      TrainResult tr;
+      try (TrainerService trainer = new TrainerService(tc, kafka, trainSamples)) {
+        tr = trainer.run(true);
+      }
+      double trainSeconds = (System.nanoTime() - t0) / 1e9;
+      LOG.info("[4/4] evaluate: waiting for the evaluator to score the final checkpoint of {}", runId);
+      long t1 = System.nanoTime();
+      List<EvaluationResult> results;
+      try {
+        results = evaluations.get(10, TimeUnit.MINUTES);
+      } catch (TimeoutException e) {
+        evaluator.stop();
+        throw new IllegalStateException("the evaluator did not score the final checkpoint within 10 minutes", e);
+      }
+      double evaluateSeconds = (System.nanoTime() - t1) / 1e9;
+      List<RunSummary.Evaluation> evals = results.stream()
+          .sorted(Comparator.comparingLong(EvaluationResult::getStep))
+          .map(r -> new RunSummary.Evaluation(r.getCheckpoint(), r.getTop1(), r.getTop5())).toList();
+      return new Result(tr.samplesTrained(), tr.steps(), tr.checkpoints().size(), evals, trainSeconds, evaluateSeconds);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+}

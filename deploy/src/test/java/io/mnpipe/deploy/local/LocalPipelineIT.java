@@ -1,0 +1,42 @@
+package io.mnpipe.deploy.local;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mnpipe.ingest.source.SyntheticDataset;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The whole slice, as {@code ./pipeline local} runs it: embedded broker, every stage, one summary. */
+class LocalPipelineIT {
+
+  @Test
+  void everyImageIsAccountedForAndTheModelBeatsChance(@TempDir Path dir) throws Exception {
+    var config = new LocalConfig("synthetic", new SyntheticDataset.Config(3, 64, 16, 2, 11), "mobilenet_v2_035", 2, 32,
+        16, 0.1, 5, null, dir, 0, 2, 11);
+    RunSummary s = new LocalPipeline(config).run();
+
+    assertEquals(3 * 64 + 2 + 3 * 16, s.ingested());
+    assertEquals(s.ingested(), s.decoded() + s.deadLettered(), "nothing lost between ingest and preprocess");
+    assertEquals(2, s.deadLettered());
+    assertEquals(2 * 3 * 64, s.augmentedSamples() - 3 * 16, "two epochs of train samples plus one val pass");
+    assertEquals(2 * 3 * 64, s.trainedSamples(), "each epoch's samples trained once");
+    assertTrue(s.checkpoints() >= 1);
+    assertEquals(s.checkpoints(), s.evaluations().size(), "one evaluation per checkpoint");
+    assertTrue(s.finalTop1() > s.chanceTop1(), "top-1 " + s.finalTop1() + " vs chance " + s.chanceTop1());
+
+    Path json = dir.resolve("s.json");
+    s.writeJson(json);
+    JsonNode n = new ObjectMapper().readTree(json.toFile());
+    for (String field : new String[] {"ingested", "decoded", "dead_lettered", "trained_samples", "checkpoints",
+        "evaluations", "final_top1", "wall_seconds"}) {
+      assertFalse(n.path(field).isMissingNode(), field);
+    }
+    assertEquals(s.evaluations().size(), n.get("evaluations").size());
+    assertTrue(n.get("evaluations").get(0).has("top5"));
+  }
+}
