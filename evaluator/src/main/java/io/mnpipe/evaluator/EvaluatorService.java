@@ -1,0 +1,179 @@
+package io.mnpipe.evaluator;
+
+import io.mnpipe.schemas.Topic;
+import io.mnpipe.schemas.Topics;
+import io.mnpipe.schemas.avro.CheckpointEvent;
+import io.mnpipe.schemas.avro.EvaluationResult;
+import io.mnpipe.schemas.kafka.KafkaSettings;
+import io.mnpipe.schemas.kafka.TopicAdmin;
+import io.mnpipe.trainer.checkpoint.CheckpointMeta;
+import io.mnpipe.trainer.checkpoint.Checkpoints;
+import io.mnpipe.trainer.data.KafkaSampleSource;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * CheckpointEvents in, EvaluationResults out (key = checkpoint id runId/step, on
+ * {@code mnpipe.evaluations}): each announced checkpoint is loaded and scored on the whole
+ * validation topic as it stands at that moment. Progress is committed per event in its consumer
+ * group, so a restarted evaluator does not score a checkpoint twice. Partitions are assigned, not
+ * subscribed, because scoring a large split can outlast a group's poll interval: run one
+ * evaluator per group.
+ */
+public final class EvaluatorService implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(EvaluatorService.class);
+  private static final Duration POLL = Duration.ofMillis(500);
+  private static final Duration TOPIC_WAIT = Duration.ofMinutes(2);
+
+  /** One scored checkpoint: the event, what its directory said, and the published result. */
+  public record Scored(CheckpointEvent event, CheckpointMeta meta, EvaluationResult result) {}
+
+  private final EvaluatorConfig config;
+  private final KafkaSettings kafka;
+  private final List<EvaluationResult> results = new ArrayList<>();
+  private volatile boolean stopRequested;
+
+  public EvaluatorService(EvaluatorConfig config, KafkaSettings kafka) {
+    this.config = config;
+    this.kafka = kafka;
+  }
+
+  /** Stops after the final checkpoint of {@code runId} (the one written when its training ended). */
+  public static Predicate<Scored> finalCheckpointOf(String runId) {
+    return s -> s.meta().isFinal() && s.meta().runId().equals(runId);
+  }
+
+  /** Scores until {@link #finalCheckpointOf} {@code runId} is scored, or {@link #stop()}. */
+  public List<EvaluationResult> runUntilFinal(String runId) {
+    return run(finalCheckpointOf(runId));
+  }
+
+  /**
+   * Scores checkpoints as they are announced until one satisfies {@code stopAfter} (tested after it
+   * is published) or {@link #stop()} is called; returns every result published by this call.
+   */
+  public List<EvaluationResult> run(Predicate<Scored> stopAfter) {
+    try (TopicAdmin admin = new TopicAdmin(kafka)) {
+      admin.ensure(List.of(TopicAdmin.spec(Topics.CHECKPOINTS, 1), TopicAdmin.compacted(Topics.EVALUATIONS, 1)),
+          Duration.ofSeconds(60));
+    }
+    Topic<String, CheckpointEvent> in = Topics.checkpoints();
+    Topic<String, EvaluationResult> out = Topics.evaluations();
+    String clientId = "mnpipe-evaluator-" + config.groupId();
+    try (var consumer = new KafkaConsumer<>(kafka.consumer(config.groupId(), clientId), in.keySerde().deserializer(),
+            in.valueSerde().deserializer());
+        var producer = new KafkaProducer<>(kafka.producer(clientId), out.keySerde().serializer(),
+            out.valueSerde().serializer())) {
+      List<TopicPartition> parts = consumer.partitionsFor(in.name()).stream()
+          .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+      consumer.assign(parts); // starts at the group's committed offsets, else at the earliest
+      LOG.info("evaluator {} waiting for checkpoints on {} (validation split {}{})", config.groupId(), in.name(),
+          config.valTopic(), config.runId() == null ? "" : ", run " + config.runId());
+      List<EvaluationResult> mine = new ArrayList<>();
+      while (!stopRequested) {
+        for (ConsumerRecord<String, CheckpointEvent> r : consumer.poll(POLL)) {
+          Scored s = handle(r.value(), producer, out);
+          consumer.commitSync(Map.of(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1)));
+          if (s != null) {
+            mine.add(s.result());
+            if (stopAfter.test(s)) {
+              return mine;
+            }
+          }
+        }
+      }
+      return mine;
+    }
+  }
+
+  /** Scores and publishes one event; null when it is not ours or its checkpoint cannot be scored. */
+  private Scored handle(CheckpointEvent e, KafkaProducer<String, EvaluationResult> producer,
+      Topic<String, EvaluationResult> out) {
+    if (e == null || (config.runId() != null && !config.runId().equals(e.getRunId()))) {
+      return null;
+    }
+    Scored s;
+    try {
+      s = evaluate(e);
+    } catch (RuntimeException ex) {
+      LOG.error("cannot score checkpoint {}/{} at {}: {}; skipping it", e.getRunId(), e.getStep(), e.getLocation(),
+          ex.getMessage(), ex);
+      return null;
+    }
+    publish(producer, out, s.result());
+    EvaluatorMetrics.record(s.result());
+    synchronized (results) {
+      results.add(s.result());
+    }
+    return s;
+  }
+
+  /** Loads the checkpoint an event announces and scores it on the validation topic; publishes nothing. */
+  public Scored evaluate(CheckpointEvent e) {
+    try (Checkpoints.Loaded ckpt = Checkpoints.load(Path.of(e.getLocation()))) {
+      CheckpointMeta meta = ckpt.meta();
+      var val = new KafkaSampleSource(kafka, config.valTopic(), "mnpipe-evaluator-val", true, TOPIC_WAIT);
+      CheckpointScorer.Score score = CheckpointScorer.score(ckpt, val, config.batchSize(), config.prefetchBatches());
+      TopKAccuracy acc = score.accuracy();
+      if (acc.samples() == 0) {
+        throw new IllegalStateException("no usable samples in " + config.valTopic() + " (" + score.skipped()
+            + " skipped): the checkpoint expects " + meta.imageSize() + "x" + meta.imageSize() + " RGB and labels in [0, "
+            + meta.numClasses() + ")");
+      }
+      EvaluationResult r = EvaluationResult.newBuilder().setCheckpoint(meta.id()).setModel(meta.model())
+          .setRunId(meta.runId()).setStep(meta.step()).setEpoch(meta.epoch()).setTop1(acc.top1()).setTop5(acc.top5())
+          .setLoss(acc.meanLoss()).setSamples(acc.samples()).setSeconds(score.seconds()).setTime(Instant.now()).build();
+      LOG.info(String.format(java.util.Locale.ROOT,
+          "checkpoint %s: top1 %.2f%% top5 %.2f%% loss %.4f on %d samples (%d skipped) in %.1f s", meta.id(),
+          100 * acc.top1(), 100 * acc.top5(), acc.meanLoss(), acc.samples(), score.skipped(), score.seconds()));
+      return new Scored(e, meta, r);
+    }
+  }
+
+  private static void publish(KafkaProducer<String, EvaluationResult> producer, Topic<String, EvaluationResult> out,
+      EvaluationResult r) {
+    try {
+      producer.send(new ProducerRecord<>(out.name(), r.getCheckpoint(), r)).get(60, TimeUnit.SECONDS);
+    } catch (ExecutionException | TimeoutException ex) {
+      Throwable cause = ex instanceof ExecutionException ? ex.getCause() : ex;
+      throw new IllegalStateException("could not publish the result of " + r.getCheckpoint() + " to " + out.name()
+          + ": " + cause.getMessage(), ex);
+    } catch (InterruptedException ex) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while publishing " + r.getCheckpoint(), ex);
+    }
+  }
+
+  /** Every result this service has published, across calls; safe from any thread. */
+  public List<EvaluationResult> results() {
+    synchronized (results) {
+      return List.copyOf(results);
+    }
+  }
+
+  /** Makes {@link #run} return after the checkpoint being scored (if any). Any thread. */
+  public void stop() {
+    stopRequested = true;
+  }
+
+  @Override
+  public void close() {
+    stop();
+  }
+}

@@ -1,0 +1,163 @@
+package io.mnpipe.trainer;
+
+import io.mnpipe.trainer.model.MobileNets;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The effective settings of one training run, validated once here. Flag names follow torchvision's
+ * references/classification where one exists (--lr --momentum --wd --label-smoothing --batch-size
+ * --epochs --lr-warmup-epochs). Build with {@link #builder(String, int, Path)}.
+ *
+ * @param model canonical model name (see {@link MobileNets#names()})
+ * @param numClasses classifier outputs; labels must lie in [0, numClasses)
+ * @param imageSize side of the square samples the trainer accepts; others are skipped
+ * @param batchSize samples per step (default 32)
+ * @param epochs epochs of the input to train on; samples of later epochs are skipped; 0 = all
+ * @param lr peak learning rate reached after warmup (default 0.05)
+ * @param momentum SGD momentum (default 0.9)
+ * @param weightDecay L2 on conv/linear weights, not on BN or biases (default 4e-5)
+ * @param labelSmoothing label smoothing of the cross-entropy loss (default 0.1)
+ * @param warmupSteps linear warmup steps; wins over warmupEpochs when > 0 (default 0)
+ * @param warmupEpochs linear warmup in epochs, needs samplesPerEpoch (default 0)
+ * @param samplesPerEpoch samples in one epoch of the input, for the schedule; 0 = unknown
+ * @param maxSteps stop after this many steps; 0 = no limit
+ * @param maxMinutes stop after this much wall time; 0 = no limit
+ * @param checkpointEverySteps write a checkpoint every so many steps; 0 = only at the end (default 500)
+ * @param checkpointDir directory under which each run gets a folder of checkpoints
+ * @param runId name of this run: folder name and Kafka key of its checkpoint events
+ * @param seed seed of weight initialisation and dropout (default 42)
+ * @param logEverySteps log a progress line every so many steps (default 20)
+ * @param prefetchBatches batches assembled ahead of the training thread (default 4)
+ */
+public record TrainerConfig(
+    String model, int numClasses, int imageSize, int batchSize, int epochs,
+    double lr, double momentum, double weightDecay, double labelSmoothing,
+    int warmupSteps, double warmupEpochs, long samplesPerEpoch,
+    long maxSteps, double maxMinutes, int checkpointEverySteps,
+    Path checkpointDir, String runId, long seed, int logEverySteps, int prefetchBatches) {
+
+  public TrainerConfig {
+    MobileNets.spec(model);
+    require(numClasses >= 2, "numClasses must be at least 2, got " + numClasses);
+    require(imageSize >= 32, "imageSize must be at least 32 (MobileNets downsample 32x), got " + imageSize);
+    require(batchSize >= 2, "batchSize must be at least 2 (BatchNorm needs two samples), got " + batchSize);
+    require(epochs >= 0, "epochs must be >= 0 (0 = all the input holds), got " + epochs);
+    require(lr > 0 && Double.isFinite(lr), "lr must be a positive number, got " + lr);
+    require(momentum >= 0 && momentum < 1, "momentum must be in [0, 1), got " + momentum);
+    require(weightDecay >= 0 && weightDecay < 1, "weightDecay must be in [0, 1), got " + weightDecay);
+    require(labelSmoothing >= 0 && labelSmoothing < 1, "labelSmoothing must be in [0, 1), got " + labelSmoothing);
+    require(warmupSteps >= 0, "warmupSteps must be >= 0, got " + warmupSteps);
+    require(warmupEpochs >= 0, "warmupEpochs must be >= 0, got " + warmupEpochs);
+    require(warmupEpochs == 0 || warmupSteps > 0 || samplesPerEpoch > 0,
+        "warmupEpochs needs samplesPerEpoch to turn epochs into steps; give warmupSteps instead");
+    require(samplesPerEpoch >= 0, "samplesPerEpoch must be >= 0, got " + samplesPerEpoch);
+    require(maxSteps >= 0, "maxSteps must be >= 0 (0 = no limit), got " + maxSteps);
+    require(maxMinutes >= 0, "maxMinutes must be >= 0 (0 = no limit), got " + maxMinutes);
+    require(checkpointEverySteps >= 0, "checkpointEverySteps must be >= 0 (0 = only at the end), got "
+        + checkpointEverySteps);
+    require(checkpointDir != null, "checkpointDir must be given");
+    require(runId != null && runId.matches("[A-Za-z0-9._-]{1,100}") && !runId.startsWith("."),
+        "runId must be 1-100 letters, digits, '.', '_' or '-' (it names a folder and a Kafka key), got '"
+            + runId + "'");
+    require(logEverySteps >= 1, "logEverySteps must be >= 1, got " + logEverySteps);
+    require(prefetchBatches >= 1, "prefetchBatches must be >= 1, got " + prefetchBatches);
+  }
+
+  private static void require(boolean ok, String message) {
+    if (!ok) {
+      throw new IllegalArgumentException(message);
+    }
+  }
+
+  /** A builder holding the defaults; model, class count and checkpoint folder are required. */
+  public static Builder builder(String model, int numClasses, Path checkpointDir) {
+    return new Builder(model, numClasses, checkpointDir);
+  }
+
+  /** Warmup in steps, from warmupSteps or warmupEpochs * samplesPerEpoch / batchSize. */
+  public int effectiveWarmupSteps() {
+    if (warmupSteps > 0 || warmupEpochs == 0) {
+      return warmupSteps;
+    }
+    return (int) Math.ceil(warmupEpochs * samplesPerEpoch / batchSize);
+  }
+
+  /** Folder of this run's checkpoints. */
+  public Path runDir() {
+    return checkpointDir.resolve(runId);
+  }
+
+  /** Every field as text, written beside the checkpoints so a run can be reproduced. */
+  public Map<String, String> asMap() {
+    Map<String, String> m = new LinkedHashMap<>();
+    for (var c : TrainerConfig.class.getRecordComponents()) {
+      try {
+        m.put(c.getName(), String.valueOf(c.getAccessor().invoke(this)));
+      } catch (ReflectiveOperationException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+    return m;
+  }
+
+  /** Fluent defaults for {@link TrainerConfig}. */
+  public static final class Builder {
+    private final String model;
+    private final int numClasses;
+    private final Path checkpointDir;
+    private int imageSize = 224;
+    private int batchSize = 32;
+    private int epochs = 0;
+    private double lr = 0.05;
+    private double momentum = 0.9;
+    private double weightDecay = 4e-5;
+    private double labelSmoothing = 0.1;
+    private int warmupSteps = 0;
+    private double warmupEpochs = 0;
+    private long samplesPerEpoch = 0;
+    private long maxSteps = 0;
+    private double maxMinutes = 0;
+    private int checkpointEverySteps = 500;
+    private String runId;
+    private long seed = 42;
+    private int logEverySteps = 20;
+    private int prefetchBatches = 4;
+
+    private Builder(String model, int numClasses, Path checkpointDir) {
+      this.model = model;
+      this.numClasses = numClasses;
+      this.checkpointDir = checkpointDir;
+    }
+
+    public Builder imageSize(int v) { imageSize = v; return this; }
+    public Builder batchSize(int v) { batchSize = v; return this; }
+    public Builder epochs(int v) { epochs = v; return this; }
+    public Builder lr(double v) { lr = v; return this; }
+    public Builder momentum(double v) { momentum = v; return this; }
+    public Builder weightDecay(double v) { weightDecay = v; return this; }
+    public Builder labelSmoothing(double v) { labelSmoothing = v; return this; }
+    public Builder warmupSteps(int v) { warmupSteps = v; return this; }
+    public Builder warmupEpochs(double v) { warmupEpochs = v; return this; }
+    public Builder samplesPerEpoch(long v) { samplesPerEpoch = v; return this; }
+    public Builder maxSteps(long v) { maxSteps = v; return this; }
+    public Builder maxMinutes(double v) { maxMinutes = v; return this; }
+    public Builder checkpointEverySteps(int v) { checkpointEverySteps = v; return this; }
+    public Builder runId(String v) { runId = v; return this; }
+    public Builder seed(long v) { seed = v; return this; }
+    public Builder logEverySteps(int v) { logEverySteps = v; return this; }
+    public Builder prefetchBatches(int v) { prefetchBatches = v; return this; }
+
+    /** Validates; the run id defaults to model name + local time, e.g. mobilenet_v2_100-20250101-120000. */
+    public TrainerConfig build() {
+      String id = runId != null ? runId
+          : model + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+      return new TrainerConfig(model, numClasses, imageSize, batchSize, epochs, lr, momentum, weightDecay,
+          labelSmoothing, warmupSteps, warmupEpochs, samplesPerEpoch, maxSteps, maxMinutes,
+          checkpointEverySteps, checkpointDir, id, seed, logEverySteps, prefetchBatches);
+    }
+  }
+}

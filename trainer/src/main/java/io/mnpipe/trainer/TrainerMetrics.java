@@ -1,0 +1,95 @@
+package io.mnpipe.trainer;
+
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
+import io.prometheus.metrics.core.datapoints.GaugeDataPoint;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Gauge;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Training progress in, Prometheus series out (labels model, run) in the default registry. The
+ * metric families are registered once per JVM, on first use, so several runs in one JVM (tests, the
+ * local launcher) share them, each under its own labels.
+ */
+public final class TrainerMetrics {
+  private static final Logger LOG = LoggerFactory.getLogger(TrainerMetrics.class);
+
+  /** Holder idiom: families are registered when the first run starts, exactly once. */
+  private static final class Families {
+    static final Gauge LOSS = gauge("mnpipe_train_loss", "Training loss of the latest step");
+    static final Gauge LR = gauge("mnpipe_train_learning_rate", "Learning rate of the latest step");
+    static final Gauge STEP = gauge("mnpipe_train_step", "Optimizer steps taken");
+    static final Gauge IMAGES_PER_SECOND = gauge("mnpipe_train_images_per_second",
+        "Training throughput over the latest logging window");
+    static final Gauge DATA_WAIT = gauge("mnpipe_data_wait_ratio",
+        "Share of wall time the training thread waited for batches (0..1) over the latest window");
+    static final Counter SAMPLES = counter("mnpipe_train_samples_total", "Samples trained on");
+    static final Counter SKIPPED = counter("mnpipe_train_skipped_total",
+        "Samples skipped: wrong shape, label out of range, or undecodable");
+    static final Counter CHECKPOINTS = counter("mnpipe_train_checkpoints_total", "Checkpoints written");
+  }
+
+  private final GaugeDataPoint loss;
+  private final GaugeDataPoint lr;
+  private final GaugeDataPoint step;
+  private final GaugeDataPoint imagesPerSecond;
+  private final GaugeDataPoint dataWait;
+  private final CounterDataPoint samples;
+  private final CounterDataPoint skipped;
+  private final CounterDataPoint checkpoints;
+  private long skippedSoFar;
+
+  public TrainerMetrics(String model, String run) {
+    loss = Families.LOSS.labelValues(model, run);
+    lr = Families.LR.labelValues(model, run);
+    step = Families.STEP.labelValues(model, run);
+    imagesPerSecond = Families.IMAGES_PER_SECOND.labelValues(model, run);
+    dataWait = Families.DATA_WAIT.labelValues(model, run);
+    samples = Families.SAMPLES.labelValues(model, run);
+    skipped = Families.SKIPPED.labelValues(model, run);
+    checkpoints = Families.CHECKPOINTS.labelValues(model, run);
+  }
+
+  /** After each step. */
+  public void stepDone(long steps, float lossValue, float lrValue, int batchSize) {
+    step.set(steps);
+    loss.set(lossValue);
+    lr.set(lrValue);
+    samples.inc(batchSize);
+  }
+
+  /** After each logging window. */
+  public void window(double imgPerSec, double waitRatio, long skippedTotal) {
+    imagesPerSecond.set(imgPerSec);
+    dataWait.set(waitRatio);
+    if (skippedTotal > skippedSoFar) {
+      skipped.inc(skippedTotal - skippedSoFar);
+      skippedSoFar = skippedTotal;
+    }
+  }
+
+  public void checkpointWritten() {
+    checkpoints.inc();
+  }
+
+  private static Gauge gauge(String name, String help) {
+    var b = Gauge.builder().name(name).help(help).labelNames("model", "run");
+    try {
+      return b.register();
+    } catch (IllegalArgumentException e) {
+      LOG.warn("metric {} is already registered by someone else; this one will not be exported", name);
+      return b.build();
+    }
+  }
+
+  private static Counter counter(String name, String help) {
+    var b = Counter.builder().name(name).help(help).labelNames("model", "run");
+    try {
+      return b.register();
+    } catch (IllegalArgumentException e) {
+      LOG.warn("metric {} is already registered by someone else; this one will not be exported", name);
+      return b.build();
+    }
+  }
+}

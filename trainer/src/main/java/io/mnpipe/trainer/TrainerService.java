@@ -1,0 +1,77 @@
+package io.mnpipe.trainer;
+
+import io.mnpipe.schemas.Topics;
+import io.mnpipe.schemas.kafka.KafkaSettings;
+import io.mnpipe.schemas.kafka.TopicAdmin;
+import io.mnpipe.trainer.checkpoint.CheckpointPublisher;
+import io.mnpipe.trainer.data.KafkaSampleSource;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * An AugmentedSample topic in, checkpoints on disk and CheckpointEvents on {@code mnpipe.checkpoints}
+ * out: the Kafka ends around {@link TrainingLoop}. Bounded ({@code stopAtEnd}) it trains on what the
+ * topic holds when it starts, then writes a final checkpoint and returns; unbounded it follows the
+ * topic until maxSteps, maxMinutes or {@link #stop()}.
+ *
+ * <pre>{@code
+ * TrainerConfig cfg = TrainerConfig.builder("mobilenet_v2_100", 10, Path.of("checkpoints"))
+ *     .imageSize(224).batchSize(32).lr(0.05).build();
+ * TrainResult r = new TrainerService(cfg, kafka, Topics.samples("cifar10", "v1", "train").name()).run(true);
+ * }</pre>
+ */
+public final class TrainerService implements AutoCloseable {
+  /** How long to wait for the samples topic to appear (preprocess may be starting alongside). */
+  static final Duration TOPIC_WAIT = Duration.ofMinutes(2);
+
+  private final TrainerConfig config;
+  private final KafkaSettings kafka;
+  private final String samplesTopic;
+  private volatile TrainingLoop loop;
+  private volatile boolean stopped;
+
+  public TrainerService(TrainerConfig config, KafkaSettings kafka, String samplesTopic) {
+    this.config = config;
+    this.kafka = kafka;
+    this.samplesTopic = samplesTopic;
+  }
+
+  /** Trains; blocks until the run ends and returns what it did. One run per service. */
+  public TrainResult run(boolean stopAtEnd) {
+    if (loop != null) {
+      throw new IllegalStateException("TrainerService.run() was already called; create a new service per run");
+    }
+    try (TopicAdmin admin = new TopicAdmin(kafka)) {
+      // One partition: the checkpoint events of a run stay in step order for the evaluator.
+      admin.ensure(List.of(TopicAdmin.spec(Topics.CHECKPOINTS, 1)), Duration.ofSeconds(60));
+    }
+    String clientId = "mnpipe-trainer-" + config.runId();
+    try (CheckpointPublisher publisher = new CheckpointPublisher(kafka, clientId)) {
+      KafkaSampleSource source = new KafkaSampleSource(kafka, samplesTopic, clientId, stopAtEnd, TOPIC_WAIT);
+      TrainingLoop l = new TrainingLoop(config, source, publisher);
+      loop = l;
+      if (stopped) {
+        l.stop();
+      }
+      return l.run();
+    }
+  }
+
+  /** Asks a running {@link #run} to finish: it writes a final checkpoint and returns. Any thread. */
+  public void stop() {
+    stopped = true;
+    TrainingLoop l = loop;
+    if (l != null) {
+      l.stop();
+    }
+  }
+
+  public TrainerConfig config() {
+    return config;
+  }
+
+  @Override
+  public void close() {
+    stop();
+  }
+}

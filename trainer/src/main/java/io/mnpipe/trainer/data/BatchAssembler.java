@@ -1,0 +1,147 @@
+package io.mnpipe.trainer.data;
+
+import io.mnpipe.schemas.avro.AugmentedSample;
+import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * AugmentedSample records in, full {@link SampleBatch}es out: copies each valid sample's pixels
+ * into the batch's single byte array; a sample of the wrong shape, with a label outside
+ * [0, numClasses) or from an epoch beyond the last one wanted is skipped and counted, never batched.
+ * One loader thread adds; the counters may be read from any thread.
+ */
+public final class BatchAssembler {
+  private static final Logger LOG = LoggerFactory.getLogger(BatchAssembler.class);
+  /** Skipped samples named one by one in the log before it falls silent (counts go on). */
+  private static final int LOGGED_SKIPS = 10;
+  static final int CHANNELS = 3;
+
+  /** Why a sample was not batched. */
+  public enum Skip {
+    WRONG_SHAPE, BAD_LABEL, BEYOND_EPOCHS
+  }
+
+  private final int batchSize;
+  private final int imageSize;
+  private final int numClasses;
+  private final int maxEpoch;
+  private final AtomicLongArray skipped = new AtomicLongArray(Skip.values().length);
+  private final AtomicLong accepted = new AtomicLong();
+  private final AtomicLong dropped = new AtomicLong();
+  private byte[] pixels;
+  private int[] labels;
+  private int filled;
+  private int epoch;
+
+  /**
+   * @param maxEpoch samples of a later epoch are skipped; 0 accepts every epoch
+   */
+  public BatchAssembler(int batchSize, int imageSize, int numClasses, int maxEpoch) {
+    if (batchSize < 1 || imageSize < 1 || numClasses < 1 || maxEpoch < 0) {
+      throw new IllegalArgumentException("batchSize, imageSize, numClasses must be positive and maxEpoch >= 0");
+    }
+    this.batchSize = batchSize;
+    this.imageSize = imageSize;
+    this.numClasses = numClasses;
+    this.maxEpoch = maxEpoch;
+    startBatch();
+  }
+
+  private void startBatch() {
+    pixels = new byte[batchSize * imageSize * imageSize * CHANNELS];
+    labels = new int[batchSize];
+    filled = 0;
+    epoch = 0;
+  }
+
+  /** Adds one sample; returns the batch it completes, else null. */
+  public SampleBatch add(AugmentedSample s) {
+    Skip why = check(s);
+    if (why != null) {
+      skip(s, why);
+      return null;
+    }
+    int bytes = imageSize * imageSize * CHANNELS;
+    // duplicate(): reading must not move the record's own buffer position.
+    s.getPixels().duplicate().get(pixels, filled * bytes, bytes);
+    labels[filled] = s.getLabel();
+    epoch = Math.max(epoch, s.getEpoch());
+    filled++;
+    accepted.incrementAndGet();
+    if (filled < batchSize) {
+      return null;
+    }
+    SampleBatch full = new SampleBatch(pixels, labels, filled, imageSize, imageSize, CHANNELS, epoch);
+    startBatch();
+    return full;
+  }
+
+  /**
+   * The partial batch at the end of the input, or null when it holds fewer than {@code minSize}
+   * samples (those are counted in {@link #dropped()}): training BatchNorm cannot use a lone sample.
+   */
+  public SampleBatch flush(int minSize) {
+    if (filled == 0) {
+      return null;
+    }
+    if (filled < minSize) {
+      dropped.addAndGet(filled);
+      LOG.warn("dropped the last {} sample(s) of the input: a training batch needs at least {}", filled, minSize);
+      startBatch();
+      return null;
+    }
+    SampleBatch partial = new SampleBatch(pixels, labels, filled, imageSize, imageSize, CHANNELS, epoch);
+    startBatch();
+    return partial;
+  }
+
+  private Skip check(AugmentedSample s) {
+    if (maxEpoch > 0 && s.getEpoch() > maxEpoch) {
+      return Skip.BEYOND_EPOCHS;
+    }
+    ByteBuffer px = s.getPixels();
+    if (s.getHeight() != imageSize || s.getWidth() != imageSize || s.getChannels() != CHANNELS
+        || px == null || px.remaining() != imageSize * imageSize * CHANNELS) {
+      return Skip.WRONG_SHAPE;
+    }
+    if (s.getLabel() < 0 || s.getLabel() >= numClasses) {
+      return Skip.BAD_LABEL;
+    }
+    return null;
+  }
+
+  private void skip(AugmentedSample s, Skip why) {
+    long n = skipped.incrementAndGet(why.ordinal());
+    if (why == Skip.BEYOND_EPOCHS) {
+      return; // expected when the topic holds more epochs than asked for; counted, not alarming
+    }
+    if (n <= LOGGED_SKIPS) {
+      LOG.warn("skipped sample '{}' ({}): label {}, {}x{}x{} with {} bytes; trainer expects {}x{}x3 and labels"
+              + " in [0, {}){}", s.getKey(), why, s.getLabel(), s.getHeight(), s.getWidth(), s.getChannels(),
+          s.getPixels() == null ? 0 : s.getPixels().remaining(), imageSize, imageSize, numClasses,
+          n == LOGGED_SKIPS ? "; further skips of this kind are only counted" : "");
+    }
+  }
+
+  /** Samples skipped for a bad shape or label (not counting later epochs). */
+  public long skipped() {
+    return skipped(Skip.WRONG_SHAPE) + skipped(Skip.BAD_LABEL);
+  }
+
+  public long skipped(Skip why) {
+    return skipped.get(why.ordinal());
+  }
+
+  /** Samples of a short final batch that were not used. */
+  public long dropped() {
+    return dropped.get();
+  }
+
+  /** Samples copied into batches (including one still being filled). */
+  public long accepted() {
+    return accepted.get();
+  }
+}

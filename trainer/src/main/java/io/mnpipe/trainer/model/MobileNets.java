@@ -1,0 +1,80 @@
+package io.mnpipe.trainer.model;
+
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A model name in, a DJL block out: the registry of MobileNets by canonical name
+ * ({@code mobilenet_v1_025}, {@code mobilenet_v2_140}, ...). A family (V3 next) adds itself by
+ * calling {@link #register} from the static block below.
+ */
+public final class MobileNets {
+  private static final Map<String, ModelSpec> MODELS = new LinkedHashMap<>();
+
+  static {
+    for (String w : List.of("025", "050", "075", "100")) {
+      float width = Integer.parseInt(w) / 100f;
+      register(new ModelSpec("mobilenet_v1_" + w, "mobilenet_v1", width, 224,
+          n -> MobileNetV1.builder().setNumClasses(n).optWidth(width).build()));
+    }
+    for (String w : List.of("035", "050", "075", "100", "140")) {
+      float width = Integer.parseInt(w) / 100f;
+      register(new ModelSpec("mobilenet_v2_" + w, "mobilenet_v2", width, 224,
+          n -> MobileNetV2.builder().setNumClasses(n).optWidth(width).build()));
+    }
+  }
+
+  private MobileNets() {}
+
+  private static synchronized void register(ModelSpec spec) {
+    if (MODELS.putIfAbsent(spec.name(), spec) != null) {
+      throw new IllegalStateException("model '" + spec.name() + "' registered twice");
+    }
+  }
+
+  /** Canonical names in registration order. */
+  public static synchronized List<String> names() {
+    return List.copyOf(MODELS.keySet());
+  }
+
+  public static synchronized boolean exists(String name) {
+    return MODELS.containsKey(name);
+  }
+
+  /** The spec of {@code name}; IllegalArgumentException naming the known models otherwise. */
+  public static synchronized ModelSpec spec(String name) {
+    ModelSpec spec = MODELS.get(name);
+    if (spec == null) {
+      throw new IllegalArgumentException("unknown model '" + name + "'; known: " + String.join(", ", MODELS.keySet()));
+    }
+    return spec;
+  }
+
+  /** A fresh, uninitialised block of model {@code name} with {@code numClasses} outputs. */
+  public static Block create(String name, int numClasses) {
+    return spec(name).create(numClasses);
+  }
+
+  /**
+   * Trainable parameters of an initialised block, counted as torchvision does: weights, biases,
+   * BN gamma and beta, but not BN running statistics.
+   */
+  public static long countParameters(Block block) {
+    long total = 0;
+    for (Parameter p : block.getParameters().values()) {
+      if (p.getType() != Parameter.Type.RUNNING_MEAN && p.getType() != Parameter.Type.RUNNING_VAR) {
+        total += p.getArray().size();
+      }
+    }
+    return total;
+  }
+
+  /** Read-only view, for listing in help texts. */
+  public static synchronized Map<String, ModelSpec> all() {
+    return Collections.unmodifiableMap(new LinkedHashMap<>(MODELS));
+  }
+}

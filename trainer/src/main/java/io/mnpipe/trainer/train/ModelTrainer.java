@@ -1,0 +1,129 @@
+package io.mnpipe.trainer.train;
+
+import ai.djl.Device;
+import ai.djl.Model;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.DefaultTrainingConfig;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.Trainer;
+import io.mnpipe.trainer.TrainerConfig;
+import io.mnpipe.trainer.data.Normalizer;
+import io.mnpipe.trainer.data.SampleBatch;
+import io.mnpipe.trainer.model.MobileNets;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A config in, a model that learns one batch per {@link #step} out: builds the MobileNet, SGD with
+ * warmup-cosine LR and label-smoothed cross-entropy on the engine's default device (GPU if any),
+ * normalises each uint8 batch there, and refuses to go on once the loss is NaN or infinite.
+ */
+public final class ModelTrainer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ModelTrainer.class);
+  private static final AtomicBoolean MALLOC_CHECKED = new AtomicBoolean();
+  /** What the launcher should export for CPU training when no tcmalloc/jemalloc is preloaded. */
+  public static final String GLIBC_TUNABLES =
+      "glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=1073741824";
+
+  private final TrainerConfig config;
+  private final Model model;
+  private final Trainer trainer;
+  private final Normalizer normalizer;
+  private final WarmupCosine schedule;
+  private long steps;
+
+  /** @param totalSteps schedule horizon: cosine reaches 0 there; 0 = unknown (constant after warmup) */
+  public ModelTrainer(TrainerConfig config, long totalSteps) {
+    this.config = config;
+    Engine.getInstance().setRandomSeed((int) config.seed());
+    this.model = Model.newInstance(config.model());
+    try {
+      model.setBlock(MobileNets.create(config.model(), config.numClasses()));
+      this.schedule = new WarmupCosine((float) config.lr(), config.effectiveWarmupSteps(), totalSteps);
+      DefaultTrainingConfig tc = new DefaultTrainingConfig(new LabelSmoothingLoss((float) config.labelSmoothing()))
+          .optOptimizer(DecayMaskedSgd.forBlock(model.getBlock(), schedule, (float) config.momentum(),
+              (float) config.weightDecay()))
+          .optDevices(new Device[] {model.getNDManager().getDevice()});
+      this.trainer = model.newTrainer(tc);
+      trainer.initialize(new Shape(config.batchSize(), 3, config.imageSize(), config.imageSize()));
+      this.normalizer = new Normalizer(trainer.getManager());
+      warnAboutMalloc(model.getNDManager().getDevice());
+    } catch (RuntimeException e) {
+      model.close();
+      throw e;
+    }
+  }
+
+  /**
+   * libtorch on glibc's default malloc maps and faults in fresh pages for every activation buffer;
+   * measured here, CPU steps ran up to 20x slower. Warn once, naming the fix.
+   */
+  private static void warnAboutMalloc(Device device) {
+    if (device.isGpu() || !System.getProperty("os.name", "").toLowerCase().contains("linux")
+        || !MALLOC_CHECKED.compareAndSet(false, true)) {
+      return;
+    }
+    String preload = System.getenv().getOrDefault("LD_PRELOAD", "");
+    String tunables = System.getenv().getOrDefault("GLIBC_TUNABLES", "");
+    if (!preload.contains("tcmalloc") && !preload.contains("jemalloc") && !tunables.contains("mmap_threshold")) {
+      LOG.warn("training on the CPU with glibc's default malloc can be up to 20x slower; start the JVM with"
+          + " LD_PRELOAD=/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4 or GLIBC_TUNABLES={}", GLIBC_TUNABLES);
+    }
+  }
+
+  /** One SGD step on {@code batch}; returns its loss. */
+  public float step(SampleBatch batch) {
+    try (NDManager scope = trainer.getManager().newSubManager()) {
+      NDArray x = normalizer.toInput(batch, scope);
+      NDArray y = Normalizer.labels(batch, scope);
+      float loss;
+      try (GradientCollector gc = trainer.newGradientCollector()) {
+        NDList logits = trainer.forward(new NDList(x));
+        NDArray l = trainer.getLoss().evaluate(new NDList(y), logits);
+        loss = l.getFloat();
+        if (!Float.isFinite(loss)) {
+          throw new IllegalStateException(String.format(
+              "training diverged: loss is %s at step %d (lr %.5g, batch of %d); lower --lr, add warmup, or check"
+                  + " the input for corrupt samples", loss, steps + 1, lr(), batch.size()));
+        }
+        gc.backward(l);
+      }
+      trainer.step();
+      steps++;
+      return loss;
+    }
+  }
+
+  /** Learning rate the next step will use. */
+  public float lr() {
+    return schedule.at(steps);
+  }
+
+  public long steps() {
+    return steps;
+  }
+
+  public long totalSteps() {
+    return schedule.totalSteps();
+  }
+
+  /** The model being trained (its block holds the current weights), e.g. to save a checkpoint. */
+  public Model model() {
+    return model;
+  }
+
+  public TrainerConfig config() {
+    return config;
+  }
+
+  @Override
+  public void close() {
+    trainer.close();
+    model.close();
+  }
+}

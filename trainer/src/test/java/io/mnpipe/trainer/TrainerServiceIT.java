@@ -1,0 +1,113 @@
+package io.mnpipe.trainer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.mnpipe.schemas.Topic;
+import io.mnpipe.schemas.Topics;
+import io.mnpipe.schemas.avro.AugmentedSample;
+import io.mnpipe.schemas.avro.CheckpointEvent;
+import io.mnpipe.schemas.kafka.KafkaBroker;
+import io.mnpipe.schemas.kafka.KafkaSettings;
+import io.mnpipe.schemas.kafka.TopicAdmin;
+import io.mnpipe.trainer.checkpoint.Checkpoint;
+import io.mnpipe.trainer.checkpoint.Checkpoints;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The trainer on a real broker: samples topic in, checkpoints on disk and one event per checkpoint out. */
+@ExtendWith(KafkaBroker.class)
+class TrainerServiceIT {
+  @TempDir
+  Path dir;
+
+  /** Produces {@code valid} colour samples of 4 classes plus two broken ones; returns the topic name. */
+  static String produceSamples(KafkaSettings kafka, String dataset, String split, int valid, long seed)
+      throws Exception {
+    Topic<String, AugmentedSample> topic = Topics.samples(dataset, "v1", split);
+    try (TopicAdmin admin = new TopicAdmin(kafka)) {
+      admin.ensure(List.of(TopicAdmin.spec(topic.name(), 3)), Duration.ofSeconds(30));
+    }
+    List<AugmentedSample> samples = new ArrayList<>(TestSamples.dataset(valid, 4, 32, seed));
+    samples.add(TestSamples.sample("wrong-size", 1, 16, 16, 3, 1, new byte[16 * 16 * 3]));
+    AugmentedSample badLabel = TestSamples.solid("bad-label", 0, 32, 1, new SplittableRandom(seed));
+    badLabel.setLabel(17);
+    samples.add(badLabel);
+    try (var producer = new KafkaProducer<>(kafka.producer("it-samples"), topic.keySerde().serializer(),
+        topic.valueSerde().serializer())) {
+      for (AugmentedSample s : samples) {
+        producer.send(new ProducerRecord<>(topic.name(), s.getKey(), s));
+      }
+      producer.flush();
+    }
+    return topic.name();
+  }
+
+  static List<CheckpointEvent> checkpointEvents(KafkaSettings kafka, String runId, int expected) {
+    Topic<String, CheckpointEvent> topic = Topics.checkpoints();
+    List<CheckpointEvent> got = new ArrayList<>();
+    try (var consumer = new KafkaConsumer<>(kafka.consumer("it-" + System.nanoTime(), "it"),
+        topic.keySerde().deserializer(), topic.valueSerde().deserializer())) {
+      consumer.subscribe(List.of(topic.name()));
+      long deadline = System.currentTimeMillis() + 30_000;
+      while (got.size() < expected && System.currentTimeMillis() < deadline) {
+        consumer.poll(Duration.ofMillis(300)).forEach(r -> {
+          if (r.key().equals(runId)) {
+            got.add(r.value());
+          }
+        });
+      }
+    }
+    return got;
+  }
+
+  @Test
+  void boundedRunTrainsEveryValidSampleAndAnnouncesEachCheckpoint(KafkaSettings kafka) throws Exception {
+    String topic = produceSamples(kafka, "colours", "train", 400, 1);
+    TrainerConfig cfg = TrainerConfig.builder("mobilenet_v1_025", 4, dir).runId("it-bounded").imageSize(32)
+        .batchSize(16).lr(0.05).warmupSteps(3).checkpointEverySteps(10).logEverySteps(5).build();
+
+    TrainResult r = new TrainerService(cfg, kafka, topic).run(true);
+
+    assertEquals(400, r.samplesTrained());
+    assertEquals(2, r.skipped());
+    assertEquals(25, r.steps()); // 25 x 16
+    assertEquals("end of input", r.stopReason());
+    assertEquals(List.of(10L, 20L, 25L), r.checkpoints().stream().map(c -> c.meta().step()).toList());
+    assertTrue(r.checkpoints().get(2).meta().isFinal());
+    for (Checkpoint c : r.checkpoints()) {
+      assertTrue(Files.isRegularFile(c.dir().resolve(Checkpoints.META_FILE)));
+    }
+    List<CheckpointEvent> events = checkpointEvents(kafka, "it-bounded", 3);
+    assertEquals(List.of(10L, 20L, 25L), events.stream().map(CheckpointEvent::getStep).toList());
+    for (int i = 0; i < 3; i++) {
+      assertEquals(r.checkpoints().get(i).dir().toAbsolutePath().toString(), events.get(i).getLocation());
+      assertEquals("mobilenet_v1_025", events.get(i).getModel());
+      assertEquals(4, events.get(i).getNumClasses());
+      assertEquals(32, events.get(i).getImageSize());
+    }
+    assertTrue(r.lastLoss() < 1.3, "loss should fall below ln 4 = 1.39 on colours, was " + r.lastLoss());
+  }
+
+  @Test
+  void unboundedRunStopsAtMaxSteps(KafkaSettings kafka) throws Exception {
+    String topic = produceSamples(kafka, "colours-follow", "train", 64, 2);
+    TrainerConfig cfg = TrainerConfig.builder("mobilenet_v2_035", 4, dir).runId("it-follow").imageSize(32)
+        .batchSize(8).maxSteps(3).build();
+    TrainResult r = new TrainerService(cfg, kafka, topic).run(false);
+    assertEquals(3, r.steps());
+    assertEquals("maxSteps", r.stopReason());
+    assertEquals(1, r.checkpoints().size());
+    assertEquals(1, checkpointEvents(kafka, "it-follow", 1).size());
+  }
+}

@@ -1,0 +1,80 @@
+package io.mnpipe.trainer.data;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import io.mnpipe.schemas.avro.AugmentedSample;
+import io.mnpipe.trainer.TestSamples;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Valid samples land back to back in one array; bad ones are counted and never batched. */
+class BatchAssemblerTest {
+  private static AugmentedSample filled(String key, int label, int size, int value) {
+    byte[] px = new byte[size * size * 3];
+    Arrays.fill(px, (byte) value);
+    return TestSamples.sample(key, label, size, size, 3, 1, px);
+  }
+
+  @Test
+  void copiesPixelsAndLabelsInOrder() {
+    BatchAssembler a = new BatchAssembler(3, 4, 5, 0);
+    assertNull(a.add(filled("a", 0, 4, 10)));
+    assertNull(a.add(filled("b", 4, 4, 20)));
+    SampleBatch b = a.add(filled("c", 2, 4, 30));
+    assertNotNull(b);
+    assertEquals(3, b.size());
+    assertArrayEquals(new int[] {0, 4, 2}, Arrays.copyOf(b.labels(), 3));
+    assertEquals(10, b.pixels()[0]);
+    assertEquals(20, b.pixels()[48]);
+    assertEquals(30, b.pixels()[2 * 48 + 47]);
+    assertEquals(3, a.accepted());
+  }
+
+  @Test
+  void skipsWrongShapeAndOutOfRangeLabels() {
+    BatchAssembler a = new BatchAssembler(2, 4, 3, 0);
+    List<SampleBatch> out = new ArrayList<>();
+    List<AugmentedSample> in = List.of(
+        filled("ok1", 0, 4, 1),
+        filled("small", 0, 3, 1),                                           // 3x3, not 4x4
+        TestSamples.sample("gray", 1, 4, 4, 1, 1, new byte[16]),             // one channel
+        TestSamples.sample("short", 1, 4, 4, 3, 1, new byte[40]),            // bytes do not match shape
+        filled("neg", -1, 4, 1),
+        filled("big", 3, 4, 1),                                             // numClasses is 3
+        filled("ok2", 2, 4, 1),
+        filled("ok3", 1, 4, 1));
+    for (AugmentedSample s : in) {
+      SampleBatch b = a.add(s);
+      if (b != null) {
+        out.add(b);
+      }
+    }
+    assertEquals(1, out.size());
+    assertArrayEquals(new int[] {0, 2}, out.get(0).labels());
+    assertEquals(3, a.skipped(BatchAssembler.Skip.WRONG_SHAPE));
+    assertEquals(2, a.skipped(BatchAssembler.Skip.BAD_LABEL));
+    assertEquals(5, a.skipped());
+    SampleBatch tail = a.flush(1);
+    assertEquals(1, tail.size());
+    assertEquals(1, tail.labels()[0]);
+  }
+
+  @Test
+  void dropsTooSmallTailAndLaterEpochs() {
+    BatchAssembler a = new BatchAssembler(4, 4, 3, 1);
+    a.add(filled("e1", 0, 4, 1));
+    AugmentedSample e2 = filled("e2", 0, 4, 1);
+    e2.setEpoch(2);
+    assertNull(a.add(e2));
+    assertEquals(1, a.skipped(BatchAssembler.Skip.BEYOND_EPOCHS));
+    assertEquals(0, a.skipped());
+    assertNull(a.flush(2));
+    assertEquals(1, a.dropped());
+    assertNull(a.flush(1));
+  }
+}
