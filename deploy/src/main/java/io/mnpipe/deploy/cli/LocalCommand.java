@@ -30,7 +30,7 @@ public final class LocalCommand implements Callable<Integer> {
   @Option(names = "--batch-size", defaultValue = "32", description = "Samples per step (default 32).")
   int batchSize;
 
-  @Option(names = "--lr", defaultValue = "0.1", description = "Peak learning rate, SGD + cosine (default 0.1).")
+  @Option(names = "--lr", defaultValue = "0.05", description = "Peak learning rate, SGD + cosine (default 0.05).")
   double lr;
 
   @Option(names = "--max-minutes", defaultValue = "0",
@@ -40,10 +40,10 @@ public final class LocalCommand implements Callable<Integer> {
   @Option(names = "--synthetic-classes", defaultValue = "4", description = "Classes of the synthetic set (2-8).")
   int syntheticClasses;
 
-  @Option(names = "--synthetic-train", defaultValue = "160", description = "Synthetic training images per class.")
+  @Option(names = "--synthetic-train", defaultValue = "800", description = "Synthetic training images per class (default 800).")
   int syntheticTrain;
 
-  @Option(names = "--synthetic-val", defaultValue = "40", description = "Synthetic validation images per class.")
+  @Option(names = "--synthetic-val", defaultValue = "100", description = "Synthetic validation images per class (default 100).")
   int syntheticVal;
 
   @Option(names = "--bootstrap", description = "Use this Kafka cluster (host:port) instead of the embedded broker.")

@@ -53,7 +53,7 @@ final class TrainAndEvaluate {
     TrainerConfig tc = TrainerConfig.builder(config.model(), numClasses, config.workDir().resolve("checkpoints"))
         .imageSize(config.imageSize()).batchSize(config.batchSize()).epochs(config.epochs()).lr(config.lr())
         .samplesPerEpoch(trainPerEpoch).warmupSteps((int) Math.max(1, stepsPerEpoch / 4))
-        .checkpointEverySteps((int) stepsPerEpoch).maxMinutes(config.maxMinutes()).runId(runId).seed(config.seed())
+        .checkpointEverySteps((int) Math.max(1, stepsPerEpoch / 2)).maxMinutes(config.maxMinutes()).runId(runId).seed(config.seed())
         .logEverySteps((int) Math.max(1, Math.min(20, stepsPerEpoch / 4))).build();
     EvaluatorConfig ec = EvaluatorConfig.of(valSamples).withGroupId("mnpipe-evaluator-" + runId).withRunId(runId);
 

@@ -49,7 +49,7 @@ public final class SyntheticDataset implements DatasetSource {
     }
 
     public static Config defaults() {
-      return new Config(4, 160, 40, 2, 42);
+      return new Config(4, 800, 100, 2, 42);
     }
   }
 
