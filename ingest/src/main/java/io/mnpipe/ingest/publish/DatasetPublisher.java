@@ -131,6 +131,9 @@ public final class DatasetPublisher {
 
   /** Why a sample must not reach Kafka, or null if it may. */
   String refuse(Sample s, int classes) {
+    if (s.isRejected()) {
+      return s.rejectReason();
+    }
     if (s.image() == null || s.image().length == 0) {
       return "empty file (0 bytes)";
     }
