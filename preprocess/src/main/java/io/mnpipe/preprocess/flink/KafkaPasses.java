@@ -8,6 +8,7 @@ import io.mnpipe.schemas.avro.RawImage;
 import io.mnpipe.schemas.kafka.KafkaSettings;
 import java.nio.charset.StandardCharsets;
 import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.flink.api.common.serialization.SerializationSchema;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
@@ -25,8 +26,10 @@ public final class KafkaPasses {
    */
   public static PreprocessJob.Pass bounded(KafkaSettings kafka, String name, String rawTopic, String samplesTopic,
       AugmentPreset preset, int epoch) {
+    Properties consumer = kafka.consumer(null, "mnpipe-preprocess-" + name);
+    consumer.remove(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG); // the source's starting offsets decide
     KafkaSource<RawImage> source = KafkaSource.<RawImage>builder()
-        .setProperties(kafka.consumer(null, "mnpipe-preprocess-" + name))
+        .setProperties(consumer)
         .setBootstrapServers(kafka.bootstrap())
         .setTopics(rawTopic)
         .setGroupId("mnpipe-preprocess-" + samplesTopic)
