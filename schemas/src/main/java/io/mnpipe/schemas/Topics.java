@@ -5,6 +5,7 @@ import io.mnpipe.schemas.avro.CheckpointEvent;
 import io.mnpipe.schemas.avro.DatasetManifest;
 import io.mnpipe.schemas.avro.DeadLetter;
 import io.mnpipe.schemas.avro.EvaluationResult;
+import io.mnpipe.schemas.avro.PublishProgress;
 import io.mnpipe.schemas.avro.RawImage;
 import io.mnpipe.schemas.serde.AvroSerde;
 import java.util.Locale;
@@ -16,6 +17,8 @@ public final class Topics {
   public static final String DATASETS = "mnpipe.datasets";
   /** Checkpoint events, keyed by run id. */
   public static final String CHECKPOINTS = "mnpipe.checkpoints";
+  /** Compacted resume points of publish runs, keyed by target topic. */
+  public static final String PUBLISH_PROGRESS = "mnpipe.ingest.progress";
   /** Evaluation results, keyed by checkpoint id (compacted: one result per checkpoint). */
   public static final String EVALUATIONS = "mnpipe.evaluations";
 
@@ -40,6 +43,10 @@ public final class Topics {
   /** Where ingest sends the files it refused (empty, too large, unreadable), with the reason. */
   public static Topic<String, DeadLetter> rejected(String rawTopic) {
     return new Topic<>(rawTopic + ".rejected", Serdes.String(), new AvroSerde<>(DeadLetter.class));
+  }
+
+  public static Topic<String, PublishProgress> publishProgress() {
+    return new Topic<>(PUBLISH_PROGRESS, Serdes.String(), new AvroSerde<>(PublishProgress.class));
   }
 
   public static Topic<String, DatasetManifest> datasets() {

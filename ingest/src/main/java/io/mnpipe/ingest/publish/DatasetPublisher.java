@@ -6,6 +6,7 @@ import io.mnpipe.schemas.Topic;
 import io.mnpipe.schemas.Topics;
 import io.mnpipe.schemas.avro.DatasetManifest;
 import io.mnpipe.schemas.avro.DeadLetter;
+import io.mnpipe.schemas.avro.PublishProgress;
 import io.mnpipe.schemas.avro.RawImage;
 import io.mnpipe.schemas.kafka.KafkaSettings;
 import io.mnpipe.schemas.kafka.TopicAdmin;
@@ -14,41 +15,56 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A dataset split in, Avro {@link RawImage} records on a Kafka topic out, plus a manifest on the
- * datasets topic once the split is complete. Inputs it refuses go to {@code <topic>.rejected}.
+ * datasets topic once the split is complete. Inputs it refuses go to {@code <topic>.rejected}
+ * with the reason. Every {@code checkpointEvery} samples it records a resume point, so running
+ * the same publish again after a crash finishes the split without duplicates or gaps.
  */
 public final class DatasetPublisher {
   private static final Logger LOG = LoggerFactory.getLogger(DatasetPublisher.class);
   static final Counter PUBLISHED = Counter.builder().name("mnpipe_ingest_records_total")
       .help("Image records published to Kafka").labelNames("dataset", "split").register();
   static final Counter REJECTED = Counter.builder().name("mnpipe_ingest_rejected_total")
-      .help("Inputs refused by ingest (empty, too large, unreadable)").labelNames("dataset", "split").register();
+      .help("Inputs refused by ingest (empty, too large, not an image, unlabelled)").labelNames("dataset", "split")
+      .register();
 
   /** Settings of one publish run. */
-  public record Config(String version, int partitions, long maxImageBytes, Duration progressEvery) {
+  public record Config(String version, int partitions, long maxImageBytes, Duration progressEvery,
+      int checkpointEvery) {
     public Config {
+      if (version == null || version.isBlank()) {
+        throw new IllegalArgumentException("version must not be blank");
+      }
       if (partitions < 1) {
         throw new IllegalArgumentException("partitions must be >= 1, got " + partitions);
       }
       if (maxImageBytes < 1 || maxImageBytes > KafkaSettings.MAX_RECORD_BYTES - 64 * 1024) {
-        throw new IllegalArgumentException("max image bytes must be 1.." + (KafkaSettings.MAX_RECORD_BYTES - 64 * 1024));
+        throw new IllegalArgumentException("max image bytes must be 1.." + (KafkaSettings.MAX_RECORD_BYTES - 64 * 1024)
+            + ", got " + maxImageBytes);
+      }
+      if (checkpointEvery < 1) {
+        throw new IllegalArgumentException("checkpoint interval must be >= 1 record, got " + checkpointEvery);
       }
     }
 
+    public Config(String version, int partitions, long maxImageBytes, Duration progressEvery) {
+      this(version, partitions, maxImageBytes, progressEvery, 1000);
+    }
+
     public static Config defaults() {
-      return new Config("v1", 4, 10L * 1024 * 1024, Duration.ofSeconds(5));
+      return new Config("v1", 8, 10L * 1024 * 1024, Duration.ofSeconds(5), 1000);
     }
   }
 
@@ -65,68 +81,62 @@ public final class DatasetPublisher {
     return Topics.raw(source.name(), config.version(), split);
   }
 
-  /** Publishes every sample of {@code split}; returns once all are acknowledged. */
+  /** Publishes every sample of {@code split} not yet in {@code topic}; returns once all are acknowledged. */
   public PublishReport publish(DatasetSource source, String split, Topic<String, RawImage> topic) {
     Topic<String, DeadLetter> rejectedTopic = Topics.rejected(topic.name());
     try (TopicAdmin admin = new TopicAdmin(kafka)) {
       admin.ensure(List.of(TopicAdmin.spec(topic.name(), config.partitions()),
-          TopicAdmin.spec(rejectedTopic.name(), 1), TopicAdmin.compacted(Topics.DATASETS, 1)), Duration.ofSeconds(60));
+          TopicAdmin.spec(rejectedTopic.name(), 1), TopicAdmin.compacted(Topics.DATASETS, 1),
+          TopicAdmin.compacted(Topics.PUBLISH_PROGRESS, 1)), Duration.ofSeconds(60));
     }
     long start = System.nanoTime();
-    long[] counts = new long[source.classNames().size()];
-    List<String> rejected = Collections.synchronizedList(new ArrayList<>());
-    AtomicLong acked = new AtomicLong();
-    AtomicLong bytes = new AtomicLong();
-    AtomicReference<Exception> failure = new AtomicReference<>();
-    Progress progress = new Progress("publish " + topic.name(), source.expectedSize(split), config.progressEvery());
-    try (var producer = new KafkaProducer<>(kafka.producer("mnpipe-ingest-" + source.name()),
-        topic.keySerde().serializer(), topic.valueSerde().serializer());
-        var rejects = new KafkaProducer<>(kafka.producer("mnpipe-ingest-rejects"),
-            rejectedTopic.keySerde().serializer(), rejectedTopic.valueSerde().serializer())) {
-      Iterator<Sample> it = source.samples(split);
-      while (it.hasNext() && failure.get() == null) {
-        Sample s = it.next();
-        String reason = refuse(s, counts.length);
-        if (reason != null) {
-          rejected.add(s.key() + ": " + reason);
-          REJECTED.labelValues(source.name(), split).inc();
-          LOG.warn("rejected {} ({}): {}", s.key(), s.source(), reason);
-          rejects.send(new ProducerRecord<>(rejectedTopic.name(), s.key(), deadLetter(s, reason))).get();
-          continue;
-        }
-        RawImage r = RawImage.newBuilder().setDataset(source.name()).setSplit(split).setKey(s.key())
-            .setLabel(s.label()).setClassId(s.classId()).setImage(ByteBuffer.wrap(s.image()))
-            .setSource(s.source()).build();
-        counts[s.label()]++;
-        int size = s.image().length;
-        producer.send(new ProducerRecord<>(topic.name(), s.key(), r), (meta, e) -> {
-          if (e != null) {
-            failure.compareAndSet(null, e);
-          } else {
-            acked.incrementAndGet();
-            bytes.addAndGet(size);
-            PUBLISHED.labelValues(source.name(), split).inc();
-          }
-        });
-        progress.tick(acked.get(), bytes.get());
-      }
-      producer.flush();
-      if (failure.get() != null) {
-        throw new IllegalStateException("publishing to " + topic.name() + " failed after " + acked.get()
-            + " records: " + failure.get().getMessage(), failure.get());
-      }
-      double seconds = (System.nanoTime() - start) / 1e9;
-      publishManifest(source, split, topic.name(), counts, acked.get(), bytes.get(), rejected.size());
-      LOG.info("published {} records ({} MB) of {}/{} to {} in {} s, {} rejected", acked.get(),
-          String.format("%.1f", bytes.get() / 1e6), source.name(), split, topic.name(),
-          String.format("%.1f", seconds), rejected.size());
-      return new PublishReport(topic.name(), acked.get(), bytes.get(), counts, List.copyOf(rejected), seconds);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while publishing " + topic.name(), e);
-    } catch (ExecutionException e) {
-      throw new IllegalStateException("cannot write to " + rejectedTopic.name() + ": " + e.getCause().getMessage(), e);
+    int classes = source.classNames().size();
+    ResumePoint resume = ResumePoint.load(kafka, topic, source.description(), classes);
+    if (resume.complete()) {
+      LOG.info("{} already holds the complete split ({} records); nothing to publish", topic.name(), resume.published());
+      return new PublishReport(topic.name(), resume.published(), resume.published(), resume.bytes(), resume.counts(),
+          List.of(), (System.nanoTime() - start) / 1e9);
     }
+    try (PublishRun run = new PublishRun(kafka, source, split, topic, rejectedTopic, resume)) {
+      sendAll(source, split, resume, run);
+      run.checkpoint(run.index, true);
+      publishManifest(source, split, topic.name(), run);
+      double seconds = (System.nanoTime() - start) / 1e9;
+      LOG.info("published {}/{} to {}: {} records ({} resumed), {} MB, {} rejected, {} s", source.name(), split,
+          topic.name(), run.published, resume.published(), String.format("%.1f", run.bytes / 1e6), run.rejected,
+          String.format("%.1f", seconds));
+      return new PublishReport(topic.name(), run.published, resume.published(), run.bytes, run.counts.clone(),
+          List.copyOf(run.rejectedNow), seconds);
+    }
+  }
+
+  private void sendAll(DatasetSource source, String split, ResumePoint resume, PublishRun run) {
+    Iterator<Sample> it = source.samples(split);
+    for (long i = 0; i < resume.nextIndex() && it.hasNext(); i++) {
+      it.next(); // covered by the recorded checkpoint
+    }
+    run.index = resume.nextIndex();
+    Progress progress = new Progress("publish " + run.topic.name(), source.expectedSize(split), config.progressEvery());
+    long sinceCheckpoint = 0;
+    while (it.hasNext()) {
+      Sample s = it.next();
+      run.index++;
+      if (resume.present().remove(s.key()) || resume.presentRejected().remove(s.key())) {
+        continue; // reached Kafka after the last checkpoint of an earlier run
+      }
+      String reason = refuse(s, source.classNames().size());
+      if (reason != null) {
+        run.reject(s, reason);
+      } else {
+        run.send(s);
+      }
+      if (++sinceCheckpoint >= config.checkpointEvery()) {
+        run.checkpoint(run.index, false);
+        sinceCheckpoint = 0;
+      }
+      progress.tick(run.published - resume.published(), run.bytes - resume.bytes());
+    }
+    progress.done();
   }
 
   /** Why a sample must not reach Kafka, or null if it may. */
@@ -141,32 +151,58 @@ public final class DatasetPublisher {
       return "image of " + s.image().length + " bytes exceeds the limit of " + config.maxImageBytes()
           + " bytes (raise --max-image-bytes, and the topic's max.message.bytes with it)";
     }
+    if (ImageSniffer.format(s.image()) == null) {
+      return "not an image: no JPEG/PNG/GIF/BMP/WebP/TIFF signature in the first bytes "
+          + ImageSniffer.head(s.image(), 8);
+    }
     if (s.label() < 0 || s.label() >= classes) {
       return "label " + s.label() + " outside 0.." + (classes - 1);
     }
     return null;
   }
 
-  private static DeadLetter deadLetter(Sample s, String reason) {
-    return DeadLetter.newBuilder().setKey(s.key()).setStage("ingest").setReason(reason).setSource(s.source())
-        .setPayload(ByteBuffer.wrap(s.image() == null ? new byte[0] : s.image())).setTime(Instant.now()).build();
-  }
-
-  private void publishManifest(DatasetSource source, String split, String topic, long[] counts, long total,
-      long bytes, long rejected) throws InterruptedException, ExecutionException {
+  private void publishManifest(DatasetSource source, String split, String topic, PublishRun run) {
     Topic<String, DatasetManifest> manifests = Topics.datasets();
     List<Long> perClass = new ArrayList<>();
-    for (long c : counts) {
+    for (long c : run.counts) {
       perClass.add(c);
     }
     DatasetManifest m = DatasetManifest.newBuilder().setName(source.name()).setVersion(config.version())
-        .setSplit(split).setTopic(topic).setClassNames(source.classNames()).setCounts(perClass).setTotal(total)
-        .setBytes(bytes).setRejected(rejected).setSchemaVersion(1).setSource(source.description())
-        .setTime(Instant.now()).build();
+        .setSplit(split).setTopic(topic).setClassNames(source.classNames()).setCounts(perClass)
+        .setTotal(run.published).setBytes(run.bytes).setRejected(run.rejected).setSchemaVersion(1)
+        .setSource(source.description()).setTime(Instant.now()).build();
     try (var producer = new KafkaProducer<>(kafka.producer("mnpipe-ingest-manifest"),
         manifests.keySerde().serializer(), manifests.valueSerde().serializer())) {
-      String key = source.name() + "/" + config.version() + "/" + split;
-      producer.send(new ProducerRecord<>(manifests.name(), key, m)).get();
+      producer.send(new ProducerRecord<>(manifests.name(), source.name() + "/" + config.version() + "/" + split, m))
+          .get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while writing the manifest of " + topic, e);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("cannot write the manifest of " + topic + " to " + manifests.name() + ": "
+          + e.getCause().getMessage(), e);
     }
+  }
+
+  /** End offsets by partition as the progress record stores them. */
+  static Map<String, Long> offsetsForProgress(Map<Integer, Long> offsets) {
+    Map<String, Long> m = new TreeMap<>();
+    offsets.forEach((p, o) -> m.put(String.valueOf(p), o));
+    return m;
+  }
+
+  static PublishProgress progress(String topic, String source, long next, Map<Integer, Long> offsets,
+      long rejectedOffset, long published, long rejected, long bytes, long[] counts, boolean complete) {
+    List<Long> c = new ArrayList<>();
+    for (long v : counts) {
+      c.add(v);
+    }
+    return PublishProgress.newBuilder().setTopic(topic).setSource(source).setNextIndex(next)
+        .setOffsets(offsetsForProgress(offsets)).setRejectedOffset(rejectedOffset).setPublished(published)
+        .setRejected(rejected).setBytes(bytes).setCounts(c).setComplete(complete).setTime(Instant.now()).build();
+  }
+
+  static void trackOffset(Map<Integer, Long> offsets, RecordMetadata meta) {
+    offsets.merge(meta.partition(), meta.offset() + 1, Math::max);
   }
 }

@@ -23,7 +23,7 @@ import javax.imageio.stream.MemoryCacheImageOutputStream;
  * A seed and sizes in, a labelled JPEG dataset out: each class is a shape of its own colour drawn
  * at a random place and scale on a noisy background, at ImageNet-like sizes (~500x375), so a
  * MobileNet can tell them apart after a few hundred steps. A few deliberately broken records
- * (truncated JPEG, text posing as an image) exercise the dead-letter path.
+ * (a truncated JPEG, a JPEG signature over noise) exercise the dead-letter path.
  */
 public final class SyntheticDataset implements DatasetSource {
   /** Class ids in label order, each a shape and a colour. */
@@ -131,7 +131,13 @@ public final class SyntheticDataset implements DatasetSource {
       byte[] whole = jpeg(render(label, rng));
       bytes = Arrays.copyOf(whole, Math.min(whole.length, 600)); // header survives, scan data does not
     } else {
-      bytes = "this is not an image".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+      // A JPEG signature and a valid-looking start, then noise: passes ingest, fails decoding.
+      bytes = new byte[2048];
+      rng.nextBytes(bytes);
+      bytes[0] = (byte) 0xFF;
+      bytes[1] = (byte) 0xD8;
+      bytes[2] = (byte) 0xFF;
+      bytes[3] = (byte) 0xE0;
     }
     return new Sample("broken_" + key, label, CLASSES.get(label), bytes, "synthetic/broken");
   }

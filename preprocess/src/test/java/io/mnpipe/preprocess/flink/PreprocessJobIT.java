@@ -62,7 +62,8 @@ class PreprocessJobIT {
     assertEquals(2, dead.size());
     for (DeadLetter d : dead) {
       assertTrue(d.getKey().startsWith("broken_"), d.getKey());
-      assertTrue(d.getReason().contains("truncated") || d.getReason().contains("not an image"), d.getReason());
+      assertTrue(d.getReason().startsWith("corrupt or truncated image") || d.getReason().startsWith("decoder failed"),
+          d.getReason());
       assertTrue(d.getPayload().remaining() > 0, "original bytes kept");
     }
   }
