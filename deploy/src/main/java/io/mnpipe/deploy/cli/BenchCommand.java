@@ -1,0 +1,101 @@
+package io.mnpipe.deploy.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.mnpipe.ingest.bench.IngestBenchmark;
+import io.mnpipe.schemas.kafka.EmbeddedKafka;
+import io.mnpipe.schemas.kafka.KafkaSettings;
+import io.mnpipe.schemas.kafka.TopicAdmin;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code pipeline bench ...}: benchmarks that print a ratio against a baseline measured in the same run. */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+    description = "Benchmarks, each against a baseline measured in the same run.",
+    subcommands = {BenchCommand.Ingest.class})
+public final class BenchCommand implements Runnable {
+  @Override
+  public void run() {
+    new picocli.CommandLine(this).usage(System.out);
+  }
+
+  /** Publishing throughput of the ingest path against a plain producer loop. */
+  @Command(name = "ingest", mixinStandardHelpOptions = true, sortOptions = false,
+      description = {"Publishes a fixed set of JPEG-sized records through ingest's publisher and, alternating,",
+          "through a plain KafkaProducer loop with the same settings, against the same broker."})
+  static final class Ingest implements Callable<Integer> {
+    @Option(names = "--records", defaultValue = "4000", description = "Records per round (default ${DEFAULT-VALUE}).")
+    int records;
+
+    @Option(names = "--image-bytes", defaultValue = "112640", description = "Bytes per image (default 110 KiB).")
+    int imageBytes;
+
+    @Option(names = "--rounds", defaultValue = "5", description = "Rounds; medians are reported (default ${DEFAULT-VALUE}).")
+    int rounds;
+
+    @Option(names = "--partitions", defaultValue = "8", description = "Partitions per topic (default ${DEFAULT-VALUE}).")
+    int partitions;
+
+    @Option(names = "--bootstrap", description = "Benchmark against this cluster instead of an embedded broker.")
+    String bootstrap;
+
+    @Option(names = "--json", description = "Print the result as JSON.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+      var config = new IngestBenchmark.Config(records, imageBytes, rounds, partitions);
+      EmbeddedKafka broker = null;
+      try {
+        KafkaSettings kafka;
+        if (bootstrap == null) {
+          broker = EmbeddedKafka.start(Files.createTempDirectory("mnpipe-bench-kafka-"), true);
+          kafka = broker.settings();
+        } else {
+          kafka = new KafkaSettings(bootstrap);
+          try (TopicAdmin admin = new TopicAdmin(kafka)) {
+            admin.checkReachable(Duration.ofSeconds(15));
+          }
+        }
+        IngestBenchmark.Result r = new IngestBenchmark(kafka, config).run();
+        print(r);
+      } finally {
+        if (broker != null) {
+          broker.close();
+        }
+      }
+      return 0;
+    }
+
+    private void print(IngestBenchmark.Result r) throws Exception {
+      Map<String, Object> out = new LinkedHashMap<>();
+      out.put("benchmark", "ingest");
+      out.put("records", r.records());
+      out.put("record_bytes", r.imageBytes());
+      out.put("rounds", r.rounds());
+      out.put("records_per_s", round(r.recordsPerS()));
+      out.put("mb_per_s", round(r.mbPerS()));
+      out.put("baseline_records_per_s", round(r.baselineRecordsPerS()));
+      out.put("baseline_mb_per_s", round(r.baselineMbPerS()));
+      out.put("ratio", Math.round(r.ratio() * 1000) / 1000.0);
+      out.put("pipeline_rounds_mb_per_s", r.pipelineRoundsMbPerS());
+      out.put("baseline_rounds_mb_per_s", r.baselineRoundsMbPerS());
+      out.put("broker", bootstrap == null ? "embedded" : bootstrap);
+      if (json) {
+        System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(out));
+      } else {
+        System.out.printf("ingest: %.0f rec/s, %.1f MB/s; plain producer %.1f MB/s; ratio %.3f%n", r.recordsPerS(),
+            r.mbPerS(), r.baselineMbPerS(), r.ratio());
+      }
+    }
+
+    private static double round(double v) {
+      return Math.round(v * 10) / 10.0;
+    }
+  }
+}
