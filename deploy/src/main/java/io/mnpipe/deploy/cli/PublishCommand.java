@@ -3,8 +3,8 @@ package io.mnpipe.deploy.cli;
 import io.mnpipe.ingest.publish.DatasetPublisher;
 import io.mnpipe.ingest.publish.PublishReport;
 import io.mnpipe.ingest.source.DatasetSource;
+import io.mnpipe.ingest.source.ClassLists;
 import io.mnpipe.ingest.source.DatasetSources;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -61,8 +61,7 @@ public final class PublishCommand implements Callable<Integer> {
     if (!"train".equals(split) && !"val".equals(split)) {
       throw new IllegalArgumentException("--split must be train or val, got '" + split + "'");
     }
-    List<String> classes = classesFile == null ? null : Files.readAllLines(classesFile).stream()
-        .map(String::strip).filter(l -> !l.isEmpty()).toList();
+    List<String> classes = classesFile == null ? null : ClassLists.read(classesFile);
     DatasetSource src = DatasetSources.open(source, dataset, classes);
     var publisher = new DatasetPublisher(kafka.connect(),
         new DatasetPublisher.Config(version, partitions, maxImageBytes, Duration.ofSeconds(5), checkpointEvery));

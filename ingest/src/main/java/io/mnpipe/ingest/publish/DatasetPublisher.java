@@ -111,10 +111,8 @@ public final class DatasetPublisher {
   }
 
   private void sendAll(DatasetSource source, String split, ResumePoint resume, PublishRun run) {
-    Iterator<Sample> it = source.samples(split);
-    for (long i = 0; i < resume.nextIndex() && it.hasNext(); i++) {
-      it.next(); // covered by the recorded checkpoint
-    }
+    // Samples before the recorded checkpoint are covered; the source skips them, reading nothing if it can.
+    Iterator<Sample> it = source.samples(split, resume.nextIndex());
     run.index = resume.nextIndex();
     Progress progress = new Progress("publish " + run.topic.name(), source.expectedSize(split), config.progressEvery());
     long sinceCheckpoint = 0;

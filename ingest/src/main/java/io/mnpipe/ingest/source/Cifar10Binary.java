@@ -39,16 +39,18 @@ public final class Cifar10Binary implements DatasetSource {
   /**
    * Finds the batches and reads the class names; the records are read only by {@link #samples}.
    *
+   * @param name dataset name for topics and the manifest; null for "cifar10"
    * @throws IllegalArgumentException when {@code dir} holds no CIFAR-10 binary batches
    */
   public Cifar10Binary(String name, Path dir) {
-    this.name = name;
+    this.name = name == null ? "cifar10" : name;
     this.dir = dir;
     if (!Files.isDirectory(dir)) {
       throw new IllegalArgumentException("CIFAR-10 directory " + dir + " does not exist or is not a directory");
     }
     this.batches = Files.isDirectory(dir.resolve(SUBDIR)) ? dir.resolve(SUBDIR) : dir;
-    if (!Files.isRegularFile(batches.resolve("data_batch_1.bin")) && !Files.isRegularFile(batches.resolve("test_batch.bin"))) {
+    if (!Files.isRegularFile(batches.resolve("data_batch_1.bin"))
+        && !Files.isRegularFile(batches.resolve("test_batch.bin"))) {
       String hint = Files.exists(batches.resolve("data_batch_1")) ? " (data_batch_1 without .bin is the Python "
           + "pickle version; download the binary version, cifar-10-binary.tar.gz)" : "";
       throw new IllegalArgumentException("no CIFAR-10 binary batches in " + batches + ": expected data_batch_1.bin .. "

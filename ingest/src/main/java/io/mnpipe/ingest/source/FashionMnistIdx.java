@@ -36,17 +36,19 @@ public final class FashionMnistIdx implements DatasetSource {
   /**
    * Checks that DIR holds IDX files; their headers are read by {@link #samples} and {@link #expectedSize}.
    *
+   * @param name dataset name for topics and the manifest; null for "fashion-mnist"
    * @throws IllegalArgumentException when DIR is missing or holds neither the train nor the t10k images
    */
   public FashionMnistIdx(String name, Path dir) {
-    this.name = name;
+    this.name = name == null ? "fashion-mnist" : name;
     this.dir = dir;
     if (!Files.isDirectory(dir)) {
       throw new IllegalArgumentException("Fashion-MNIST directory " + dir + " does not exist or is not a directory");
     }
     if (find("train", "images", 3) == null && find("t10k", "images", 3) == null) {
-      throw new IllegalArgumentException("no Fashion-MNIST files in " + dir + ": expected train-images-idx3-ubyte[.gz], "
-          + "train-labels-idx1-ubyte[.gz] and the t10k- pair (Debian: apt install dataset-fashion-mnist)");
+      throw new IllegalArgumentException("no Fashion-MNIST files in " + dir + ": expected "
+          + "train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz] and the t10k- pair "
+          + "(Debian: apt install dataset-fashion-mnist)");
     }
   }
 

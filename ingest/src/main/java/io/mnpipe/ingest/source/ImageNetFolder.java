@@ -3,12 +3,14 @@ package io.mnpipe.ingest.source;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.NoSuchElementException;
 import java.util.OptionalLong;
+import java.util.TreeMap;
 
 /**
  * An ILSVRC2012 folder tree in ({@code imagenet:DIR}), its files as labelled samples out, bytes
@@ -40,10 +42,11 @@ public final class ImageNetFolder implements DatasetSource {
   /**
    * Reads the class list (see {@link ImageNetLabels#classes}); the images are read only by {@link #samples}.
    *
+   * @param name dataset name for topics and the manifest; null for "imagenet-1k"
    * @throws IllegalArgumentException when {@code root} is no ILSVRC2012 tree or its label files are broken
    */
   public ImageNetFolder(String name, Path root) {
-    this.name = name;
+    this.name = name == null ? "imagenet-1k" : name;
     this.root = root;
     if (!Files.isDirectory(root)) {
       throw new IllegalArgumentException("ImageNet directory " + root + " does not exist or is not a directory");
@@ -87,7 +90,7 @@ public final class ImageNetFolder implements DatasetSource {
     SortedFileWalk walk = new SortedFileWalk(splitDir(split), 2);
     long n = 0;
     while (walk.hasNext()) {
-      if (!skipped(walk.next())) {
+      if (!skipped(split, walk.next())) {
         n++;
       }
     }
@@ -96,32 +99,68 @@ public final class ImageNetFolder implements DatasetSource {
 
   @Override
   public Iterator<Sample> samples(String split) {
-    Path dir = splitDir(split);
-    ImageNetLabels.ValLabels flatLabels = "val".equals(split) && hasFlatImages(dir)
-        ? ImageNetLabels.valLabels(root) : null;
-    SortedFileWalk walk = new SortedFileWalk(dir, 2);
-    return new Iterator<>() {
-      Planned pending;
+    return samples(split, 0);
+  }
 
+  /**
+   * Plans every file first (a listing, no reads), so a resumed publish skips without reading
+   * images. Train files go out class by class in turn (round-robin over sorted wnids, sorted
+   * within each class), so every stretch of the topic, and every partition, holds a class mix.
+   */
+  @Override
+  public Iterator<Sample> samples(String split, long fromIndex) {
+    List<Planned> plan = plan(split);
+    Iterator<Planned> it = plan.subList((int) Math.min(fromIndex, plan.size()), plan.size()).iterator();
+    return new Iterator<>() {
       @Override
       public boolean hasNext() {
-        while (pending == null && walk.hasNext()) {
-          SortedFileWalk.Entry e = walk.next();
-          pending = skipped(e) ? null : plan(split, e, flatLabels);
-        }
-        return pending != null;
+        return it.hasNext();
       }
 
       @Override
       public Sample next() {
-        if (!hasNext()) {
-          throw new NoSuchElementException();
-        }
-        Planned p = pending;
-        pending = null;
-        return load(p);
+        return load(it.next());
       }
     };
+  }
+
+  private List<Planned> plan(String split) {
+    Path dir = splitDir(split);
+    ImageNetLabels.ValLabels flatLabels = "val".equals(split) && hasFlatImages(dir)
+        ? ImageNetLabels.valLabels(root) : null;
+    SortedFileWalk walk = new SortedFileWalk(dir, 2);
+    List<Planned> planned = new ArrayList<>();
+    while (walk.hasNext()) {
+      SortedFileWalk.Entry e = walk.next();
+      if (!skipped(split, e)) {
+        planned.add(plan(split, e, flatLabels));
+      }
+    }
+    return "train".equals(split) ? roundRobinByClass(planned) : planned;
+  }
+
+  /** Files without a class (rejects) first, then one file of each class in turn. */
+  static List<Planned> roundRobinByClass(List<Planned> planned) {
+    Map<String, ArrayDeque<Planned>> byClass = new TreeMap<>();
+    List<Planned> out = new ArrayList<>(planned.size());
+    for (Planned p : planned) {
+      if (p.wnid() == null) {
+        out.add(p);
+      } else {
+        byClass.computeIfAbsent(p.wnid(), k -> new ArrayDeque<>()).add(p);
+      }
+    }
+    while (!byClass.isEmpty()) {
+      var it = byClass.values().iterator();
+      while (it.hasNext()) {
+        ArrayDeque<Planned> q = it.next();
+        out.add(q.poll());
+        if (q.isEmpty()) {
+          it.remove();
+        }
+      }
+    }
+    return out;
   }
 
   private Path splitDir(String split) {
@@ -137,8 +176,9 @@ public final class ImageNetFolder implements DatasetSource {
   }
 
   /** Label files that sit among the val images are not images. */
-  private static boolean skipped(SortedFileWalk.Entry e) {
-    return e.depth() == 1 && !e.directory() && ImageNetLabels.isLabelFile(e.path().getFileName().toString());
+  private static boolean skipped(String split, SortedFileWalk.Entry e) {
+    return "val".equals(split) && e.depth() == 1 && !e.directory()
+        && ImageNetLabels.isLabelFile(e.path().getFileName().toString());
   }
 
   private static boolean hasFlatImages(Path valDir) {

@@ -32,8 +32,8 @@ final class PngEncoder {
   private byte[] encode(int width, int height, int colourType, int channels, byte[] pixels) {
     int stride = width * channels;
     if (width <= 0 || height <= 0 || pixels.length != stride * height) {
-      throw new IllegalArgumentException(
-          "PNG of " + width + "x" + height + "x" + channels + " needs " + stride * height + " bytes, got " + pixels.length);
+      throw new IllegalArgumentException("PNG of " + width + "x" + height + "x" + channels + " needs "
+          + stride * height + " bytes, got " + pixels.length);
     }
     // Filter type 0 (none) on every row: the images are a few KB, so a better filter would save
     // little, and lossless is all that matters downstream.

@@ -7,12 +7,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.NoSuchElementException;
-import java.util.Set;
 import java.util.zip.GZIPInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
@@ -44,13 +44,17 @@ public final class WebDatasetShards implements DatasetSource {
   /**
    * Expands {@code pattern} now (see {@link ShardGlob}); the shards are opened only by {@link #samples}.
    *
+   * @param name dataset name for topics and the manifest; null for "wds"
    * @param classNames label order; null for {@value #DEFAULT_CLASSES} indexed names
    * @throws IllegalArgumentException when a shard is missing or a glob matches nothing
    */
   public WebDatasetShards(String name, String pattern, List<String> classNames) {
-    this.name = name;
+    this.name = name == null ? "wds" : name;
     this.pattern = pattern;
     this.shards = ShardGlob.expand(pattern);
+    if (classNames != null && classNames.isEmpty()) {
+      throw new IllegalArgumentException("wds:" + pattern + ": the class list is empty; give one name per class");
+    }
     this.classNames = classNames == null ? ClassLists.indexed(DEFAULT_CLASSES) : List.copyOf(classNames);
   }
 
@@ -89,7 +93,10 @@ public final class WebDatasetShards implements DatasetSource {
   }
 
   /** One tar member that may belong to a sample; {@code data} is read only for images and .cls. */
-  private record Member(String key, String extension, String path, byte[] data) {}
+  private record Member(String key, String extension, String path, byte[] data, IOException error) {}
+
+  /** Key of a member whose header could not be read; NUL cannot occur in a tar name. */
+  private static final String UNKNOWN_KEY = "\0";
 
   /** Members of one key, as they are collected. */
   private static final class Group {
@@ -108,7 +115,7 @@ public final class WebDatasetShards implements DatasetSource {
     private Path shard;
     private TarArchiveInputStream tar;
     private Member carried; // first member of the next group, read while finding the end of this one
-    private final Set<String> keysSeen = new HashSet<>();
+    private final Map<String, Integer> keysSeen = new HashMap<>(); // key -> groups so far, in this shard
     private Sample pending;
 
     @Override
@@ -141,9 +148,9 @@ public final class WebDatasetShards implements DatasetSource {
       nextShard = shards.size();
     }
 
-    /** Opens the next shard, or leaves a rejection in pending for one that cannot be opened; false when none is left. */
+    /** Opens the next shard, or leaves a rejection in pending for one that cannot be opened; false at the end. */
     private boolean openNextShard() {
-      while (nextShard < shards.size()) {
+      if (nextShard < shards.size()) {
         shard = shards.get(nextShard++);
         keysSeen.clear();
         InputStream in = null;
@@ -165,36 +172,39 @@ public final class WebDatasetShards implements DatasetSource {
     /** The next sample of the current shard, or null at its end (the shard is then closed). */
     private Sample readGroup() {
       Group g = null;
-      try {
-        while (true) {
-          Member m = carried != null ? carried : readMember();
-          carried = null;
-          if (m == null) {
-            closeShard();
-            return g == null ? null : toSample(g);
-          }
-          if (g != null && !g.key.equals(m.key())) {
-            carried = m;
-            return toSample(g);
-          }
-          g = g == null ? new Group(m.key()) : g;
-          add(g, m);
+      while (true) {
+        Member m = carried != null ? carried : readMember();
+        carried = null;
+        if (m == null) {
+          closeShard();
+          return g == null ? null : toSample(g);
         }
-      } catch (IOException e) {
-        String at = g == null ? "" : g.key;
-        Path broken = shard;
-        closeShard();
-        return Sample.rejected(shardName(broken) + "/" + at, broken.toString(), "shard unreadable from here on ("
-            + e.getClass().getSimpleName() + " " + e.getMessage() + "); the rest of this shard is skipped: "
-            + "check or rewrite the file", null);
+        if (g != null && !g.key.equals(m.key())) {
+          carried = m; // the next group's first member, or the break that ends the shard
+          return toSample(g);
+        }
+        if (m.error() != null) {
+          return brokenShard(m);
+        }
+        g = g == null ? new Group(m.key()) : g;
+        add(g, m);
       }
     }
 
-    private Member readMember() throws IOException {
+    /**
+     * The next file member, with its content if it is an image or a .cls; null at the end. A read
+     * failure comes back as a member carrying the error, under its own key when the header was
+     * read, so the complete samples before it still come out.
+     */
+    private Member readMember() {
       TarArchiveEntry entry;
-      do {
-        entry = tar.getNextEntry();
-      } while (entry != null && !entry.isFile());
+      try {
+        do {
+          entry = tar.getNextEntry();
+        } while (entry != null && !entry.isFile());
+      } catch (IOException e) {
+        return new Member(UNKNOWN_KEY, "", "(next header)", null, e);
+      }
       if (entry == null) {
         return null;
       }
@@ -203,19 +213,36 @@ public final class WebDatasetShards implements DatasetSource {
       int dot = path.indexOf('.', slash + 1);
       String key = dot < 0 ? path : path.substring(0, dot);
       String ext = dot < 0 ? "" : path.substring(dot + 1).toLowerCase(Locale.ROOT);
-      boolean wanted = isImage(ext) || ext.equals("cls");
-      return new Member(key, ext, path, wanted ? tar.readAllBytes() : null);
+      try {
+        boolean wanted = isImage(ext) || ext.equals("cls");
+        return new Member(key, ext, path, wanted ? tar.readAllBytes() : null, null);
+      } catch (IOException e) {
+        return new Member(key, ext, path, null, e);
+      }
+    }
+
+    /** The rejection that ends a shard which cannot be read further. */
+    private Sample brokenShard(Member m) {
+      String name = m.key().equals(UNKNOWN_KEY) ? "" : m.key();
+      int occurrence = keysSeen.merge(name, 1, Integer::sum);
+      String key = shardName(shard) + "/" + name + (occurrence > 1 ? "#" + occurrence : "");
+      String source = shard.getFileName() + ":" + m.path();
+      closeShard();
+      return Sample.rejected(key, source, "shard unreadable from here on (" + m.error().getClass().getSimpleName() + " "
+          + m.error().getMessage() + "); the rest of this shard is skipped: check or rewrite the file", null);
     }
 
     /** A complete group as a sample, or as a rejection saying what is missing. */
     private Sample toSample(Group g) {
-      String key = shardName(shard) + "/" + g.key;
+      int occurrence = keysSeen.merge(g.key, 1, Integer::sum);
+      // A repeat gets its own key (#2, #3), so keys stay unique even where the shard breaks the rules.
+      String key = shardName(shard) + "/" + g.key + (occurrence > 1 ? "#" + occurrence : "");
       String file = shard.getFileName().toString();
       byte[] image = g.image == null ? null : g.image.data();
       String source = file + ":" + (g.image == null ? g.members.get(0) : g.image.path());
       String problem = null;
       int label = -1;
-      if (!keysSeen.add(g.key)) {
+      if (occurrence > 1) {
         problem = "members of key " + g.key + " are not adjacent in " + file + "; WebDataset needs each sample's "
             + "members next to each other (rewrite the shard with webdataset's ShardWriter or tarp)";
       } else if (g.image == null) {

@@ -61,7 +61,7 @@ class DatasetPublisherIT {
 
     assertEquals(15, report.published());
     assertArrayEquals(new long[] {5, 5, 5}, report.countsPerClass());
-    assertEquals(List.of("empty_one: empty file (0 bytes)"), report.rejected());
+    assertEquals(List.of("empty_one (dir/empty.JPEG): empty file (0 bytes)"), report.rejected());
 
     Map<String, Sample> expected = new HashMap<>();
     source.inner.samples("train").forEachRemaining(s -> expected.put(s.key(), s));
