@@ -20,6 +20,9 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import io.mnpipe.schemas.kafka.TopicAdmin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
@@ -87,6 +90,25 @@ class DatasetPublisherIT {
     assertEquals(15, m.getTotal());
     assertEquals(1, m.getRejected());
     assertEquals(topic.name(), m.getTopic());
+  }
+
+  @Test
+  void recordsAboveTheTopicLimitAreRejectedNamingTheSettingToRaise(KafkaSettings kafka) throws Exception {
+    var source = new SyntheticDataset(new SyntheticDataset.Config(2, 3, 1, 0, 4));
+    var publisher = new DatasetPublisher(kafka, new DatasetPublisher.Config("small", 1, 1 << 20, Duration.ofSeconds(1)));
+    Topic<String, RawImage> topic = publisher.defaultTopic(source, "train");
+    try (TopicAdmin admin = new TopicAdmin(kafka)) {
+      // A topic that accepts only small records: every ~20 KB synthetic JPEG is too large for it.
+      admin.ensure(List.of(new NewTopic(topic.name(), 1, (short) 1)
+          .configs(Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, "2000"))), Duration.ofSeconds(30));
+    }
+    PublishReport report = publisher.publish(source, "train", topic);
+    assertEquals(0, report.published());
+    assertEquals(6, report.rejected().size(), report.rejected().toString());
+    for (String r : report.rejected()) {
+      assertTrue(r.contains("max.message.bytes"), r);
+    }
+    assertEquals(6, readAll(kafka, Topics.rejected(topic.name())).size());
   }
 
   static <V> List<V> readAll(KafkaSettings kafka, Topic<String, V> topic) {
