@@ -49,8 +49,8 @@ public final class PublishCommand implements Callable<Integer> {
       description = "Refuse images larger than this (default 10 MiB).")
   long maxImageBytes;
 
-  @Option(names = "--checkpoint-every", defaultValue = "1000",
-      description = "Record a resume point every N samples (default ${DEFAULT-VALUE}).")
+  @Option(names = "--checkpoint-every", defaultValue = "5000",
+      description = "Record a resume point every N samples (default ${DEFAULT-VALUE}); each one waits for in-flight sends.")
   int checkpointEvery;
 
   @Option(names = "--strict", description = "Exit with code 3 if any input was rejected.")

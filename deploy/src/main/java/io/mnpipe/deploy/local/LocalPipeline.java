@@ -12,7 +12,6 @@ import io.mnpipe.schemas.kafka.EmbeddedKafka;
 import io.mnpipe.schemas.kafka.KafkaSettings;
 import io.mnpipe.schemas.kafka.TopicAdmin;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;

@@ -38,7 +38,7 @@ public final class IngestBenchmark {
     }
 
     public static Config defaults() {
-      return new Config(4000, 110 * 1024, 5, 8);
+      return new Config(4000, 110 * 1024, 7, 8);
     }
   }
 
@@ -69,33 +69,50 @@ public final class IngestBenchmark {
   public Result run() {
     double[] pipeline = new double[config.rounds()];
     double[] baseline = new double[config.rounds()];
+    round(-1); // warm-up: JIT, broker and producer start-up; not reported
     for (int r = 0; r < config.rounds(); r++) {
-      String suffix = "r" + r + "-" + System.nanoTime();
-      String pipelineTopic = Topics.raw("bench", suffix, "train").name();
-      String baselineTopic = "mnpipe.bench.baseline." + suffix;
-      try (TopicAdmin admin = new TopicAdmin(kafka)) {
-        // Topic creation is set-up, not throughput: both sides find their topics ready.
-        admin.ensure(List.of(TopicAdmin.spec(pipelineTopic, config.partitions()),
-            TopicAdmin.spec(Topics.rejected(pipelineTopic).name(), 1), TopicAdmin.compacted(Topics.DATASETS, 1),
-            TopicAdmin.compacted(Topics.PUBLISH_PROGRESS, 1), TopicAdmin.spec(baselineTopic, config.partitions())),
-            Duration.ofSeconds(60));
-      }
-      // Alternate which goes first so neither always meets a warmer broker.
-      if (r % 2 == 0) {
-        pipeline[r] = pipelineRound(suffix, pipelineTopic);
-        baseline[r] = baselineRound(baselineTopic);
-      } else {
-        baseline[r] = baselineRound(baselineTopic);
-        pipeline[r] = pipelineRound(suffix, pipelineTopic);
-      }
-      LOG.info("round {}: pipeline {} MB/s, plain producer {} MB/s", r + 1, String.format("%.1f", pipeline[r]),
-          String.format("%.1f", baseline[r]));
+      double[] pb = round(r);
+      pipeline[r] = pb[0];
+      baseline[r] = pb[1];
     }
     double p = median(pipeline);
     double b = median(baseline);
     double mb = config.imageBytes() / 1e6;
     return new Result(config.records(), config.imageBytes(), config.rounds(), p / mb, p, b / mb, b, p / b, pipeline,
         baseline);
+  }
+
+  /** One round: both sides publish the same records to fresh topics, which are deleted after. */
+  private double[] round(int r) {
+    String suffix = "r" + r + "-" + System.nanoTime();
+    String pipelineTopic = Topics.raw("bench", suffix, "train").name();
+    String baselineTopic = "mnpipe.bench.baseline." + suffix;
+    try (TopicAdmin admin = new TopicAdmin(kafka)) {
+      // Topic creation is set-up, not throughput: both sides find their topics ready.
+      admin.ensure(List.of(TopicAdmin.spec(pipelineTopic, config.partitions()),
+          TopicAdmin.spec(Topics.rejected(pipelineTopic).name(), 1), TopicAdmin.compacted(Topics.DATASETS, 1),
+          TopicAdmin.compacted(Topics.PUBLISH_PROGRESS, 1), TopicAdmin.spec(baselineTopic, config.partitions())),
+          Duration.ofSeconds(60));
+    }
+    // Alternate which goes first so neither always meets a warmer broker.
+    double p;
+    double b;
+    if (r % 2 == 0) {
+      p = pipelineRound(suffix, pipelineTopic);
+      b = baselineRound(baselineTopic);
+    } else {
+      b = baselineRound(baselineTopic);
+      p = pipelineRound(suffix, pipelineTopic);
+    }
+    try (TopicAdmin admin = new TopicAdmin(kafka)) {
+      admin.admin().deleteTopics(List.of(pipelineTopic, baselineTopic, Topics.rejected(pipelineTopic).name())).all()
+          .get();
+    } catch (Exception e) {
+      LOG.warn("could not delete bench topics: {}", e.toString());
+    }
+    LOG.info("{}: pipeline {} MB/s, plain producer {} MB/s", r < 0 ? "warm-up" : "round " + (r + 1),
+        String.format("%.1f", p), String.format("%.1f", b));
+    return new double[] {p, b};
   }
 
   private double pipelineRound(String version, String topic) {

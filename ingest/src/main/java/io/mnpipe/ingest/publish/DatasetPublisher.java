@@ -11,7 +11,6 @@ import io.mnpipe.schemas.avro.RawImage;
 import io.mnpipe.schemas.kafka.KafkaSettings;
 import io.mnpipe.schemas.kafka.TopicAdmin;
 import io.prometheus.metrics.core.metrics.Counter;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -19,9 +18,6 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.ExecutionException;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,11 +56,11 @@ public final class DatasetPublisher {
     }
 
     public Config(String version, int partitions, long maxImageBytes, Duration progressEvery) {
-      this(version, partitions, maxImageBytes, progressEvery, 1000);
+      this(version, partitions, maxImageBytes, progressEvery, 5000);
     }
 
     public static Config defaults() {
-      return new Config("v1", 8, 10L * 1024 * 1024, Duration.ofSeconds(5), 1000);
+      return new Config("v1", 8, 10L * 1024 * 1024, Duration.ofSeconds(5), 5000);
     }
   }
 
@@ -169,17 +165,7 @@ public final class DatasetPublisher {
         .setSplit(split).setTopic(topic).setClassNames(source.classNames()).setCounts(perClass)
         .setTotal(run.published).setBytes(run.bytes).setRejected(run.rejected).setSchemaVersion(1)
         .setSource(source.description()).setTime(Instant.now()).build();
-    try (var producer = new KafkaProducer<>(kafka.producer("mnpipe-ingest-manifest"),
-        manifests.keySerde().serializer(), manifests.valueSerde().serializer())) {
-      producer.send(new ProducerRecord<>(manifests.name(), source.name() + "/" + config.version() + "/" + split, m))
-          .get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while writing the manifest of " + topic, e);
-    } catch (ExecutionException e) {
-      throw new IllegalStateException("cannot write the manifest of " + topic + " to " + manifests.name() + ": "
-          + e.getCause().getMessage(), e);
-    }
+    run.sendSide(manifests, source.name() + "/" + config.version() + "/" + split, m);
   }
 
   /** End offsets by partition as the progress record stores them. */

@@ -18,7 +18,10 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,8 +37,8 @@ final class PublishRun implements AutoCloseable {
   private final DatasetSource source;
   private final String split;
   private final KafkaProducer<String, RawImage> producer;
-  private final KafkaProducer<String, DeadLetter> rejects;
-  private final KafkaProducer<String, PublishProgress> progress;
+  /** Rejects, progress and the manifest: rare, small records of several types, one producer. */
+  private final KafkaProducer<String, byte[]> side;
   private final Map<Integer, Long> offsets;
   private final ConcurrentLinkedQueue<Sample> tooLarge = new ConcurrentLinkedQueue<>();
   private volatile Exception failure;
@@ -63,11 +66,7 @@ final class PublishRun implements AutoCloseable {
     String id = "mnpipe-ingest-" + topic.name();
     this.producer = new KafkaProducer<>(kafka.producer(id), topic.keySerde().serializer(),
         topic.valueSerde().serializer());
-    this.rejects = new KafkaProducer<>(kafka.producer(id + "-rejects"), rejectedTopic.keySerde().serializer(),
-        rejectedTopic.valueSerde().serializer());
-    var p = Topics.publishProgress();
-    this.progress = new KafkaProducer<>(kafka.producer(id + "-progress"), p.keySerde().serializer(),
-        p.valueSerde().serializer());
+    this.side = new KafkaProducer<>(kafka.producer(id + "-side"), new StringSerializer(), new ByteArraySerializer());
   }
 
   /** Sends one sample; the callback counts it once the broker has it. */
@@ -100,20 +99,13 @@ final class PublishRun implements AutoCloseable {
     DeadLetter d = DeadLetter.newBuilder().setKey(s.key()).setStage("ingest").setReason(reason)
         .setSource(s.source()).setPayload(ByteBuffer.wrap(s.image() == null ? new byte[0] : s.image()))
         .setTime(Instant.now()).build();
-    try {
-      var meta = rejects.send(new ProducerRecord<>(rejectedTopic.name(), s.key(), d)).get();
-      synchronized (this) {
-        rejectedOffset = Math.max(rejectedOffset, meta.offset() + 1);
-        rejected++;
-        rejectedNow.add(s.key() + " (" + s.source() + "): " + reason);
-      }
-      DatasetPublisher.REJECTED.labelValues(source.name(), split).inc();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while writing to " + rejectedTopic.name(), e);
-    } catch (ExecutionException e) {
-      throw new IllegalStateException("cannot write to " + rejectedTopic.name() + ": " + e.getCause().getMessage(), e);
+    var meta = sendSide(rejectedTopic, s.key(), d);
+    synchronized (this) {
+      rejectedOffset = Math.max(rejectedOffset, meta.offset() + 1);
+      rejected++;
+      rejectedNow.add(s.key() + " (" + s.source() + "): " + reason);
     }
+    DatasetPublisher.REJECTED.labelValues(source.name(), split).inc();
   }
 
   /**
@@ -132,14 +124,19 @@ final class PublishRun implements AutoCloseable {
       p = DatasetPublisher.progress(topic.name(), source.description(), next, offsets, rejectedOffset, published,
           rejected, bytes, counts, complete);
     }
+    sendSide(Topics.publishProgress(), topic.name(), p);
+  }
+
+  /** Sends one record on the side producer and waits for the broker's acknowledgement. */
+  <V> RecordMetadata sendSide(Topic<String, V> t, String key, V value) {
     try {
-      progress.send(new ProducerRecord<>(Topics.PUBLISH_PROGRESS, topic.name(), p)).get();
+      return side.send(new ProducerRecord<>(t.name(), key, t.valueSerde().serializer().serialize(t.name(), value)))
+          .get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while recording progress", e);
+      throw new IllegalStateException("interrupted while writing to " + t.name(), e);
     } catch (ExecutionException e) {
-      throw new IllegalStateException("cannot record progress in " + Topics.PUBLISH_PROGRESS + ": "
-          + e.getCause().getMessage(), e);
+      throw new IllegalStateException("cannot write to " + t.name() + ": " + e.getCause().getMessage(), e);
     }
   }
 
@@ -154,7 +151,6 @@ final class PublishRun implements AutoCloseable {
   @Override
   public void close() {
     producer.close();
-    rejects.close();
-    progress.close();
+    side.close();
   }
 }

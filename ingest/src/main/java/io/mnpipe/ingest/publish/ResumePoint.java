@@ -36,7 +36,13 @@ record ResumePoint(PublishProgress recorded, Set<String> present, Set<String> pr
   }
 
   static ResumePoint load(KafkaSettings kafka, Topic<String, RawImage> topic, String source, int classes) {
-    PublishProgress last = lastProgress(kafka, topic.name());
+    try (BoundedReader reader = new BoundedReader(kafka, "mnpipe-ingest-resume", READ_TIMEOUT)) {
+      return load(reader, topic, source, classes);
+    }
+  }
+
+  private static ResumePoint load(BoundedReader reader, Topic<String, RawImage> topic, String source, int classes) {
+    PublishProgress last = lastProgress(reader, topic.name());
     if (last != null && !last.getSource().equals(source)) {
       throw new IllegalStateException("topic " + topic.name() + " holds a publish of '" + last.getSource()
           + "', not of '" + source + "'; give another --topic or --version");
@@ -55,7 +61,7 @@ record ResumePoint(PublishProgress recorded, Set<String> present, Set<String> pr
     Map<Integer, Long> from = last == null ? null : toPartitions(last.getOffsets());
     Set<String> present = new HashSet<>();
     long[] tail = new long[2]; // records, bytes
-    Map<Integer, Long> end = BoundedReader.read(kafka, topic.name(), from, topic.keySerde().deserializer(),
+    Map<Integer, Long> end = reader.readTopic(topic.name(), from, topic.keySerde().deserializer(),
         topic.valueSerde().deserializer(), r -> {
           if (present.add(r.key())) {
             tail[0]++;
@@ -64,13 +70,13 @@ record ResumePoint(PublishProgress recorded, Set<String> present, Set<String> pr
               counts[r.value().getLabel()]++;
             }
           }
-        }, READ_TIMEOUT);
+        });
     Topic<String, DeadLetter> rejectedTopic = Topics.rejected(topic.name());
     Set<String> presentRejected = new HashSet<>();
     Map<Integer, Long> rejectedFrom = last == null ? null : Map.of(0, last.getRejectedOffset());
-    Map<Integer, Long> rejectedEnd = BoundedReader.read(kafka, rejectedTopic.name(), rejectedFrom,
+    Map<Integer, Long> rejectedEnd = reader.readTopic(rejectedTopic.name(), rejectedFrom,
         rejectedTopic.keySerde().deserializer(), rejectedTopic.valueSerde().deserializer(),
-        r -> presentRejected.add(r.key()), READ_TIMEOUT);
+        r -> presentRejected.add(r.key()));
     if (last != null || !present.isEmpty()) {
       LOG.info("resuming {}: {} records up to the last checkpoint (source index {}), {} more found after it",
           topic.name(), last == null ? 0 : last.getPublished(), last == null ? 0 : last.getNextIndex(), present.size());
@@ -82,15 +88,15 @@ record ResumePoint(PublishProgress recorded, Set<String> present, Set<String> pr
         bytes, counts);
   }
 
-  private static PublishProgress lastProgress(KafkaSettings kafka, String topicName) {
+  private static PublishProgress lastProgress(BoundedReader reader, String topicName) {
     Topic<String, PublishProgress> progress = Topics.publishProgress();
     PublishProgress[] last = new PublishProgress[1];
-    BoundedReader.read(kafka, progress.name(), null, progress.keySerde().deserializer(),
-        progress.valueSerde().deserializer(), r -> {
+    reader.readTopic(progress.name(), null, progress.keySerde().deserializer(), progress.valueSerde().deserializer(),
+        r -> {
           if (topicName.equals(r.key())) {
             last[0] = r.value();
           }
-        }, READ_TIMEOUT);
+        });
     return last[0];
   }
 

@@ -97,6 +97,8 @@ public final class EmbeddedKafka implements AutoCloseable {
     p.put("auto.create.topics.enable", "false");
     p.put("log.flush.interval.messages", String.valueOf(Long.MAX_VALUE));
     p.put("log.segment.bytes", String.valueOf(256 * 1024 * 1024));
+    // Deleted topics free their disk (or tmpfs) within a second, not the default minute.
+    p.put("log.segment.delete.delay.ms", "1000");
     return p;
   }
 

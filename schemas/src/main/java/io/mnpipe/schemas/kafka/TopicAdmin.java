@@ -3,6 +3,7 @@ package io.mnpipe.schemas.kafka;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -12,7 +13,9 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
@@ -89,6 +92,11 @@ public final class TopicAdmin implements AutoCloseable {
     }
   }
 
+  /**
+   * Waits until every partition has a leader that serves it: a leader in the metadata is not
+   * enough, since the broker may not have created the log yet and would answer produce requests
+   * with NOT_LEADER_OR_FOLLOWER. ListOffsets goes to the leader's log, so its success is the test.
+   */
   private void awaitLeaders(List<String> names, Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
@@ -97,13 +105,17 @@ public final class TopicAdmin implements AutoCloseable {
         boolean ready = d.values().stream().flatMap(t -> t.partitions().stream())
             .map(TopicPartitionInfo::leader).allMatch(l -> l != null && l.id() >= 0);
         if (ready) {
+          Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+          d.values().forEach(t -> t.partitions().forEach(
+              p -> latest.put(new TopicPartition(t.name(), p.partition()), OffsetSpec.latest())));
+          admin.listOffsets(latest).all().get();
           return;
         }
       } catch (ExecutionException e) {
-        // Metadata not propagated yet (UnknownTopicOrPartition); retry until the deadline.
+        // Metadata not propagated or log not created yet; retry until the deadline.
       }
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("partitions of " + names + " have no leader after " + timeout);
+        throw new IllegalStateException("partitions of " + names + " have no serving leader after " + timeout);
       }
       Thread.sleep(100);
     }
