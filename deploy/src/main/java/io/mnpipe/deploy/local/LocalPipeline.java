@@ -15,7 +15,6 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -29,6 +28,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class LocalPipeline {
   private static final Logger LOG = LoggerFactory.getLogger(LocalPipeline.class);
+  /** Records per preprocess subtask held for shuffling the training stream. */
+  static final int SHUFFLE_BUFFER = 1024;
   private final LocalConfig config;
   private final String runId;
 
@@ -88,30 +89,23 @@ public final class LocalPipeline {
           TopicAdmin.spec(Topics.deadLetters(val.topic()).name(), 1),
           TopicAdmin.spec(Topics.CHECKPOINTS, 1), TopicAdmin.compacted(Topics.EVALUATIONS, 1)), Duration.ofSeconds(60));
     }
-    long decoded = 0;
-    long dead = 0;
-    long augmented = 0;
-    long trainPerEpoch = 0;
-    for (int epoch = 1; epoch <= config.epochs(); epoch++) {
-      List<PreprocessJob.Pass> passes = new ArrayList<>();
-      passes.add(KafkaPasses.bounded(kafka, "train-e" + epoch, train.topic(), trainSamples,
-          AugmentPreset.train(config.imageSize(), config.seed()), epoch));
-      if (epoch == 1) {
-        passes.add(KafkaPasses.bounded(kafka, "val", val.topic(), valSamples, AugmentPreset.eval(config.imageSize()), 1));
-      }
-      var results = new PreprocessJob(passes, ImageDecoder.DEFAULT_MAX_PIXELS).execute(flinkEnv(), "mnpipe-preprocess-" + runId + "-e" + epoch);
-      for (PreprocessJob.PassResult r : results) {
-        LOG.info("preprocess {}: {} decoded, {} dead-lettered", r.name(), r.decoded(), r.deadLettered());
-        augmented += r.decoded();
-        if (r.name().equals("train-e1")) {
-          trainPerEpoch = r.decoded();
-        }
-        if (epoch == 1) {
-          decoded += r.decoded();
-          dead += r.deadLettered();
-        }
-      }
+    // One job: the train split replayed for every epoch through a shuffle buffer, and the val split once.
+    List<PreprocessJob.Pass> passes = List.of(
+        KafkaPasses.epochs(kafka, "train", train.topic(), trainSamples,
+            AugmentPreset.train(config.imageSize(), config.seed()), 1, config.epochs(), SHUFFLE_BUFFER),
+        KafkaPasses.bounded(kafka, "val", val.topic(), valSamples, AugmentPreset.eval(config.imageSize()), 1));
+    var results = new PreprocessJob(passes, ImageDecoder.DEFAULT_MAX_PIXELS, config.seed())
+        .execute(flinkEnv(), "mnpipe-preprocess-" + runId);
+    PreprocessJob.PassResult trainPass = results.get(0);
+    PreprocessJob.PassResult valPass = results.get(1);
+    for (PreprocessJob.PassResult r : results) {
+      LOG.info("preprocess {}: {} decoded, {} dead-lettered", r.name(), r.decoded(), r.deadLettered());
     }
+    // Every epoch decodes the same images: per-epoch figures are the totals over epochs.
+    long trainPerEpoch = trainPass.decoded() / config.epochs();
+    long decoded = trainPerEpoch + valPass.decoded();
+    long dead = trainPass.deadLettered() / config.epochs() + valPass.deadLettered();
+    long augmented = trainPass.decoded() + valPass.decoded();
     double preprocessSeconds = seconds(t0);
 
     TrainAndEvaluate.Result te = new TrainAndEvaluate(kafka, config, runId, trainSamples, valSamples,

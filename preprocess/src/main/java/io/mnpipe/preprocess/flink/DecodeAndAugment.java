@@ -18,10 +18,11 @@ import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 /**
- * Raw images in, augmented uint8 samples out; anything that does not decode goes to the
- * {@link #DEAD_LETTERS} side output with its reason and original bytes, and the job goes on.
+ * Raw images of an epoch in, augmented uint8 samples tagged with that epoch out; anything that
+ * does not decode (or was not a RawImage record at all) goes to the {@link #DEAD_LETTERS} side
+ * output with its reason and original bytes, and the job goes on.
  */
-public final class DecodeAndAugment extends ProcessFunction<RawImage, AugmentedSample> {
+public final class DecodeAndAugment extends ProcessFunction<EpochImage, AugmentedSample> {
   public static final OutputTag<DeadLetter> DEAD_LETTERS =
       new OutputTag<>("dead-letters", TypeInformation.of(DeadLetter.class));
   /** Accumulator names; the job result carries their totals. */
@@ -29,7 +30,6 @@ public final class DecodeAndAugment extends ProcessFunction<RawImage, AugmentedS
   public static final String DEAD_LETTERED = "dead_lettered";
 
   private final AugmentPreset preset;
-  private final int epoch;
   private final long maxPixels;
   private final String accumulatorSuffix;
   private transient ImageDecoder decoder;
@@ -38,9 +38,8 @@ public final class DecodeAndAugment extends ProcessFunction<RawImage, AugmentedS
   private transient LongCounter decodedCount;
   private transient LongCounter deadCount;
 
-  public DecodeAndAugment(AugmentPreset preset, int epoch, long maxPixels, String accumulatorSuffix) {
+  public DecodeAndAugment(AugmentPreset preset, long maxPixels, String accumulatorSuffix) {
     this.preset = preset;
-    this.epoch = epoch;
     this.maxPixels = maxPixels;
     this.accumulatorSuffix = accumulatorSuffix;
   }
@@ -57,24 +56,32 @@ public final class DecodeAndAugment extends ProcessFunction<RawImage, AugmentedS
   }
 
   @Override
-  public void processElement(RawImage raw, Context ctx, Collector<AugmentedSample> out) {
+  public void processElement(EpochImage in, Context ctx, Collector<AugmentedSample> out) {
+    if (in.image == null) {
+      deadLetter(ctx, in.key, in.error, "kafka", in.unreadable);
+      return;
+    }
+    RawImage raw = in.image;
     byte[] bytes = bytes(raw.getImage());
     RgbImage view;
     try {
-      view = preset.apply(decoder.decode(bytes), raw.getKey(), epoch);
+      view = preset.apply(decoder.decode(bytes), raw.getKey(), in.epoch);
     } catch (UndecodableImageException | RuntimeException e) {
-      deadMetric.inc();
-      deadCount.add(1);
-      ctx.output(DEAD_LETTERS, DeadLetter.newBuilder().setKey(raw.getKey()).setStage("preprocess")
-          .setReason(e.getMessage() == null ? e.toString() : e.getMessage()).setSource(raw.getSource())
-          .setPayload(ByteBuffer.wrap(bytes)).setTime(Instant.now()).build());
+      deadLetter(ctx, raw.getKey(), e.getMessage() == null ? e.toString() : e.getMessage(), raw.getSource(), bytes);
       return;
     }
     decodedMetric.inc();
     decodedCount.add(1);
-    out.collect(AugmentedSample.newBuilder().setKey(raw.getKey()).setLabel(raw.getLabel()).setEpoch(epoch)
+    out.collect(AugmentedSample.newBuilder().setKey(raw.getKey()).setLabel(raw.getLabel()).setEpoch(in.epoch)
         .setHeight(view.height()).setWidth(view.width()).setChannels(3).setPixels(ByteBuffer.wrap(view.rgb()))
         .build());
+  }
+
+  private void deadLetter(Context ctx, String key, String reason, String source, byte[] payload) {
+    deadMetric.inc();
+    deadCount.add(1);
+    ctx.output(DEAD_LETTERS, DeadLetter.newBuilder().setKey(key).setStage("preprocess").setReason(reason)
+        .setSource(source).setPayload(ByteBuffer.wrap(payload)).setTime(Instant.now()).build());
   }
 
   private static byte[] bytes(ByteBuffer b) {

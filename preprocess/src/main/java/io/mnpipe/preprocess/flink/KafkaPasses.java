@@ -4,49 +4,85 @@ import io.mnpipe.preprocess.augment.AugmentPreset;
 import io.mnpipe.schemas.Topics;
 import io.mnpipe.schemas.avro.AugmentedSample;
 import io.mnpipe.schemas.avro.DeadLetter;
-import io.mnpipe.schemas.avro.RawImage;
 import io.mnpipe.schemas.kafka.KafkaSettings;
 import java.nio.charset.StandardCharsets;
 import java.util.Properties;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.api.common.serialization.SerializationSchema;
+import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.base.source.hybrid.HybridSource;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
 
-/** Topic names in, {@link PreprocessJob.Pass}es reading and writing Kafka out. */
+/**
+ * Topic names in, {@link PreprocessJob.Pass}es reading and writing Kafka out: the raw topic is
+ * replayed once per epoch (one bounded Kafka source per epoch, chained in a HybridSource, each
+ * tagging its records with its epoch), and both sinks are transactional (exactly-once: a
+ * failure and restore neither loses nor duplicates a sample for read_committed consumers).
+ */
 public final class KafkaPasses {
+  /** Transactions stay open between checkpoints; a restore must find them still alive. */
+  static final String TRANSACTION_TIMEOUT_MS = String.valueOf(15 * 60 * 1000);
+
   private KafkaPasses() {}
 
-  /**
-   * A bounded pass: reads {@code rawTopic} from the start to the offsets current at job start,
-   * writes samples to {@code samplesTopic} and dead letters to {@code samplesTopic.dlq}.
-   */
+  /** One epoch of {@code rawTopic}; see {@link #epochs}. */
   public static PreprocessJob.Pass bounded(KafkaSettings kafka, String name, String rawTopic, String samplesTopic,
       AugmentPreset preset, int epoch) {
-    Properties consumer = kafka.consumer(null, "mnpipe-preprocess-" + name);
+    return epochs(kafka, name, rawTopic, samplesTopic, preset, epoch, 1, 0);
+  }
+
+  /**
+   * Epochs {@code firstEpoch .. firstEpoch + epochs - 1} of {@code rawTopic}, each read from the
+   * start to the end offsets current when that epoch begins; samples go to {@code samplesTopic},
+   * dead letters to {@code rawTopic.dlq}.
+   */
+  public static PreprocessJob.Pass epochs(KafkaSettings kafka, String name, String rawTopic, String samplesTopic,
+      AugmentPreset preset, int firstEpoch, int epochs, int shuffleBuffer) {
+    if (epochs < 1 || firstEpoch < 1) {
+      throw new IllegalArgumentException("epochs must be >= 1 and start at >= 1, got " + firstEpoch + "+" + epochs);
+    }
+    Source<EpochImage, ?, ?> source = epochSource(kafka, name, rawTopic, firstEpoch);
+    if (epochs > 1) {
+      HybridSource.HybridSourceBuilder<EpochImage, ?> chain = HybridSource.builder(epochSource(kafka, name, rawTopic,
+          firstEpoch));
+      for (int e = firstEpoch + 1; e < firstEpoch + epochs; e++) {
+        chain = chain.addSource(epochSource(kafka, name, rawTopic, e));
+      }
+      source = chain.build();
+    }
+    String id = "mnpipe-preprocess-" + name + "-" + samplesTopic;
+    KafkaSink<AugmentedSample> samples = sink(kafka, id, samplesTopic,
+        s -> s.getKey().getBytes(StandardCharsets.UTF_8), AugmentedSample.class);
+    KafkaSink<DeadLetter> dead = sink(kafka, id + "-dlq", Topics.deadLetters(rawTopic).name(),
+        d -> d.getKey().getBytes(StandardCharsets.UTF_8), DeadLetter.class);
+    return new PreprocessJob.Pass(name, source, preset, shuffleBuffer, samples, dead);
+  }
+
+  private static KafkaSource<EpochImage> epochSource(KafkaSettings kafka, String name, String rawTopic, int epoch) {
+    Properties consumer = kafka.consumer(null, "mnpipe-preprocess-" + name + "-e" + epoch);
     consumer.remove(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG); // the source's starting offsets decide
-    KafkaSource<RawImage> source = KafkaSource.<RawImage>builder()
+    return KafkaSource.<EpochImage>builder()
         .setProperties(consumer)
         .setBootstrapServers(kafka.bootstrap())
         .setTopics(rawTopic)
-        .setGroupId("mnpipe-preprocess-" + samplesTopic)
+        .setGroupId("mnpipe-preprocess-" + name)
+        .setProperty("commit.offsets.on.checkpoint", "false") // epochs replay from the start, not from a group
         .setStartingOffsets(OffsetsInitializer.earliest())
         .setBounded(OffsetsInitializer.latest())
-        .setValueOnlyDeserializer(new AvroRecordSchema<>(RawImage.class))
+        .setDeserializer(new EpochDeserializer(epoch))
         .build();
-    KafkaSink<AugmentedSample> samples = sink(kafka, "mnpipe-preprocess-" + name, samplesTopic,
-        s -> s.getKey().getBytes(StandardCharsets.UTF_8), AugmentedSample.class);
-    KafkaSink<DeadLetter> dead = sink(kafka, "mnpipe-preprocess-dlq-" + name, Topics.deadLetters(rawTopic).name(),
-        d -> d.getKey().getBytes(StandardCharsets.UTF_8), DeadLetter.class);
-    return new PreprocessJob.Pass(name, source, preset, epoch, samples, dead);
   }
 
-  static <T extends org.apache.avro.specific.SpecificRecord> KafkaSink<T> sink(KafkaSettings kafka, String clientId,
-      String topic, SerializationSchema<T> key, Class<T> type) {
-    Properties props = kafka.producer(clientId);
+  static <T extends SpecificRecord> KafkaSink<T> sink(KafkaSettings kafka, String transactionalId, String topic,
+      SerializationSchema<T> key, Class<T> type) {
+    Properties props = kafka.producer(transactionalId);
+    props.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, TRANSACTION_TIMEOUT_MS);
     return KafkaSink.<T>builder()
         .setBootstrapServers(kafka.bootstrap())
         .setKafkaProducerConfig(props)
@@ -55,7 +91,8 @@ public final class KafkaPasses {
             .setKeySerializationSchema(key)
             .setValueSerializationSchema(new AvroRecordSchema<>(type))
             .build())
-        .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
+        .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+        .setTransactionalIdPrefix(transactionalId)
         .build();
   }
 }

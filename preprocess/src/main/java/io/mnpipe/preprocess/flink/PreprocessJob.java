@@ -3,19 +3,22 @@ package io.mnpipe.preprocess.flink;
 import io.mnpipe.preprocess.augment.AugmentPreset;
 import io.mnpipe.schemas.avro.AugmentedSample;
 import io.mnpipe.schemas.avro.DeadLetter;
-import io.mnpipe.schemas.avro.RawImage;
+import java.time.Duration;
 import java.util.List;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
- * The preprocess job: for each pass (a split of raw images with a preset and an epoch), raw
- * images in, augmented samples and dead letters out. Sources and sinks are plugged in, so tests
- * run the same graph with in-memory ends and {@link KafkaPasses} wires Kafka for production.
+ * The preprocess job: for each pass (a split's raw images, replayed for some epochs), raw images
+ * in, shuffled, decoded and augmented samples and dead letters out. Sources and sinks are plugged
+ * in, so tests run the same graph with in-memory ends and {@link KafkaPasses} wires Kafka for
+ * production. Checkpointing is always on: the Kafka sinks are transactional.
  */
 public final class PreprocessJob {
 
@@ -23,42 +26,60 @@ public final class PreprocessJob {
    * One sweep over a split.
    *
    * @param name short unique name, used in operator names, uids and accumulator names
-   * @param source raw images
+   * @param source raw images tagged with the epoch of their replay
    * @param preset train or eval augmentation
-   * @param epoch epoch tag of the samples (1-based)
+   * @param shuffleBuffer records per subtask in the shuffle buffer; 0 keeps the input order
    * @param samples where augmented samples go
    * @param deadLetters where undecodable inputs go
    */
-  public record Pass(String name, Source<RawImage, ?, ?> source, AugmentPreset preset, int epoch,
+  public record Pass(String name, Source<EpochImage, ?, ?> source, AugmentPreset preset, int shuffleBuffer,
       Sink<AugmentedSample> samples, Sink<DeadLetter> deadLetters) {}
 
   /** Decoded and dead-lettered counts of one pass. */
   public record PassResult(String name, long decoded, long deadLettered) {}
 
+  /** How often a checkpoint commits the sinks' transactions, unless the environment sets it. */
+  public static final Duration DEFAULT_CHECKPOINT_INTERVAL = Duration.ofSeconds(2);
+
   private final List<Pass> passes;
   private final long maxPixels;
+  private final long seed;
 
-  public PreprocessJob(List<Pass> passes, long maxPixels) {
+  public PreprocessJob(List<Pass> passes, long maxPixels, long seed) {
     if (passes.isEmpty()) {
       throw new IllegalArgumentException("a preprocess job needs at least one pass");
     }
     this.passes = List.copyOf(passes);
     this.maxPixels = maxPixels;
+    this.seed = seed;
+  }
+
+  public PreprocessJob(List<Pass> passes, long maxPixels) {
+    this(passes, maxPixels, 42);
   }
 
   /** Adds every pass to {@code env}'s graph. */
   public void build(StreamExecutionEnvironment env) {
+    if (!env.getCheckpointConfig().isCheckpointingEnabled()) {
+      env.enableCheckpointing(DEFAULT_CHECKPOINT_INTERVAL.toMillis());
+    }
+    TypeInformation<EpochImage> type = TypeInformation.of(EpochImage.class);
     for (Pass p : passes) {
       String id = p.name();
-      SingleOutputStreamOperator<AugmentedSample> samples = env
-          .fromSource(p.source(), WatermarkStrategy.noWatermarks(), "raw-images-" + id)
-          .uid("raw-images-" + id)
-          .process(new DecodeAndAugment(p.preset(), p.epoch(), maxPixels, "_" + id))
+      DataStream<EpochImage> raw = env
+          .fromSource(p.source(), WatermarkStrategy.noWatermarks(), "raw-images-" + id, type)
+          .uid("raw-images-" + id);
+      if (p.shuffleBuffer() > 0) {
+        raw = raw.transform("shuffle-" + id, type, new ShuffleBuffer<>(p.shuffleBuffer(), seed, type))
+            .uid("shuffle-" + id);
+      }
+      SingleOutputStreamOperator<AugmentedSample> samples = raw
+          .process(new DecodeAndAugment(p.preset(), maxPixels, "_" + id))
           .name("decode-augment-" + id)
           .uid("decode-augment-" + id);
-      samples.sinkTo(p.samples()).name("samples-sink-" + id).uid("samples-sink-" + id);
+      samples.sinkTo(p.samples()).name("samples-" + id).uid("samples-sink-" + id);
       samples.getSideOutput(DecodeAndAugment.DEAD_LETTERS).sinkTo(p.deadLetters())
-          .name("dead-letter-sink-" + id).uid("dead-letter-sink-" + id);
+          .name("dead-letters-" + id).uid("dead-letter-sink-" + id);
     }
   }
 

@@ -57,9 +57,14 @@ public record KafkaSettings(String bootstrap, Map<String, String> extra) {
     return p;
   }
 
-  /** A consumer that starts at the earliest offset and commits only when told to. */
+  /**
+   * A consumer that starts at the earliest offset, commits only when told to, and sees only
+   * committed records: the preprocess job writes in transactions, and an aborted attempt's
+   * samples must never reach the trainer.
+   */
   public Properties consumer(String groupId, String clientId) {
     Properties p = new Properties();
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(MAX_RECORD_BYTES));

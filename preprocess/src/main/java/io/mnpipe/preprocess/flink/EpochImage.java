@@ -1,0 +1,56 @@
+package io.mnpipe.preprocess.flink;
+
+import io.mnpipe.schemas.avro.RawImage;
+import java.util.Objects;
+
+/**
+ * One raw image as read in one epoch's replay of the raw topic; or, when {@code image} is null, a
+ * Kafka record that was not a readable RawImage (kept with its bytes so it can be dead-lettered).
+ * A Flink POJO: public fields and a no-argument constructor.
+ */
+public class EpochImage {
+  /** Epoch of the replay that read it, 1-based. */
+  public int epoch;
+  /** The record, or null if it did not deserialize. */
+  public RawImage image;
+  /** Kafka key of an unreadable record. */
+  public String key;
+  /** Value bytes of an unreadable record. */
+  public byte[] unreadable;
+  /** Why the record did not deserialize. */
+  public String error;
+
+  public EpochImage() {}
+
+  public static EpochImage of(int epoch, RawImage image) {
+    EpochImage e = new EpochImage();
+    e.epoch = epoch;
+    e.image = image;
+    e.key = image.getKey();
+    return e;
+  }
+
+  public static EpochImage unreadable(int epoch, String key, byte[] bytes, String error) {
+    EpochImage e = new EpochImage();
+    e.epoch = epoch;
+    e.key = key;
+    e.unreadable = bytes;
+    e.error = error;
+    return e;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof EpochImage e && epoch == e.epoch && Objects.equals(key, e.key) && Objects.equals(image, e.image);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(epoch, key);
+  }
+
+  @Override
+  public String toString() {
+    return "EpochImage{epoch=" + epoch + ", key=" + key + (image == null ? ", unreadable: " + error : "") + "}";
+  }
+}

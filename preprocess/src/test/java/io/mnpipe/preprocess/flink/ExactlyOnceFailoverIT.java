@@ -1,0 +1,101 @@
+package io.mnpipe.preprocess.flink;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.mnpipe.ingest.publish.DatasetPublisher;
+import io.mnpipe.ingest.source.SyntheticDataset;
+import io.mnpipe.preprocess.augment.AugmentPreset;
+import io.mnpipe.preprocess.image.ImageDecoder;
+import io.mnpipe.schemas.Topic;
+import io.mnpipe.schemas.Topics;
+import io.mnpipe.schemas.avro.AugmentedSample;
+import io.mnpipe.schemas.avro.DeadLetter;
+import io.mnpipe.schemas.kafka.BoundedReader;
+import io.mnpipe.schemas.kafka.KafkaBroker;
+import io.mnpipe.schemas.kafka.KafkaSettings;
+import io.mnpipe.schemas.kafka.TopicAdmin;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.InjectMiniCluster;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * A TaskManager dies mid-epoch while the job replays two epochs into Kafka; after the restore,
+ * read_committed consumers see exactly one sample per (epoch, key) and every broken image once
+ * per epoch in the dead-letter topic.
+ */
+@ExtendWith(KafkaBroker.class)
+class ExactlyOnceFailoverIT {
+  @RegisterExtension
+  static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+      .setNumberTaskManagers(2).setNumberSlotsPerTaskManager(1).build());
+
+  @Test
+  void taskManagerLossLeavesExactlyOneSamplePerEpochAndKey(KafkaSettings kafka, @InjectMiniCluster MiniCluster mc)
+      throws Exception {
+    var synthetic = new SyntheticDataset(new SyntheticDataset.Config(2, 150, 1, 2, 21));
+    var publisher = new DatasetPublisher(kafka, new DatasetPublisher.Config("failover", 3, 1 << 20, Duration.ofSeconds(5)));
+    String raw = publisher.publish(synthetic, "train", publisher.defaultTopic(synthetic, "train")).topic();
+    Topic<String, AugmentedSample> samples = Topics.samples("synthetic", "failover", "train");
+    Topic<String, DeadLetter> dlq = Topics.deadLetters(raw);
+    try (TopicAdmin admin = new TopicAdmin(kafka)) {
+      admin.ensure(List.of(TopicAdmin.spec(samples.name(), 2), TopicAdmin.spec(dlq.name(), 1)), Duration.ofSeconds(30));
+    }
+
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    env.setParallelism(2);
+    env.enableCheckpointing(300);
+    new PreprocessJob(List.of(KafkaPasses.epochs(kafka, "train", raw, samples.name(), AugmentPreset.train(32, 5), 1, 2,
+        64)), ImageDecoder.DEFAULT_MAX_PIXELS, 5).build(env);
+    JobClient job = env.executeAsync("failover-it");
+
+    long deadline = System.currentTimeMillis() + 120_000;
+    while (written(kafka, samples.name()) < 120) { // uncommitted included: the job is mid-epoch 1
+      assertTrue(System.currentTimeMillis() < deadline, "job made no progress");
+      Thread.sleep(20);
+    }
+    mc.terminateTaskManager(0).get(30, TimeUnit.SECONDS);
+    mc.startTaskManager();
+    job.getJobExecutionResult().get(4, TimeUnit.MINUTES);
+
+    Map<String, Integer> perEpochKey = new HashMap<>();
+    BoundedReader.read(kafka, samples.name(), null, samples.keySerde().deserializer(),
+        samples.valueSerde().deserializer(), r -> perEpochKey.merge(r.value().getEpoch() + "/" + r.key(), 1,
+            Integer::sum), Duration.ofMinutes(1));
+    assertEquals(2 * 300, perEpochKey.size(), "every (epoch, key) present");
+    perEpochKey.forEach((k, n) -> assertEquals(1, n, "duplicates of " + k));
+    assertTrue(written(kafka, samples.name()) > 600, "the failure aborted written-but-uncommitted samples");
+
+    Map<String, Integer> dead = new HashMap<>();
+    BoundedReader.read(kafka, dlq.name(), null, dlq.keySerde().deserializer(), dlq.valueSerde().deserializer(), r -> {
+      dead.merge(r.key(), 1, Integer::sum);
+      assertTrue(!r.value().getReason().isBlank() && r.value().getPayload().remaining() > 0, r.value().toString());
+    }, Duration.ofMinutes(1));
+    assertEquals(Map.of("broken_train_red_disc_000300", 2, "broken_train_green_square_000301", 2), dead);
+  }
+
+  /** Records in the topic, committed or not: how far the job has written. */
+  private static long written(KafkaSettings kafka, String topic) {
+    var props = kafka.consumer(null, "probe");
+    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
+    try (var c = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      var parts = c.partitionsFor(topic).stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+      return c.endOffsets(parts).values().stream().mapToLong(Long::longValue).sum();
+    }
+  }
+}

@@ -1,0 +1,72 @@
+package io.mnpipe.preprocess.flink;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.IntStream;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.Test;
+
+/** The shuffle buffer in Flink's operator harness: a deterministic permutation that survives a restore. */
+class ShuffleBufferTest {
+  private static final List<Integer> INPUT = IntStream.range(0, 200).boxed().toList();
+
+  private static OneInputStreamOperatorTestHarness<Integer, Integer> harness(long seed) throws Exception {
+    return new OneInputStreamOperatorTestHarness<>(new ShuffleBuffer<>(16, seed, Types.INT));
+  }
+
+  private static List<Integer> shuffle(long seed) throws Exception {
+    try (var h = harness(seed)) {
+      h.open();
+      for (int i : INPUT) {
+        h.processElement(i, 0);
+      }
+      h.endInput();
+      return h.extractOutputValues();
+    }
+  }
+
+  @Test
+  void outputIsAPermutationThatDependsOnlyOnTheSeed() throws Exception {
+    List<Integer> a = shuffle(7);
+    assertEquals(INPUT.size(), a.size());
+    assertEquals(INPUT, a.stream().sorted().toList(), "every record exactly once");
+    assertNotEquals(INPUT, a, "order changed");
+    assertEquals(a, shuffle(7), "same seed, same order");
+    assertNotEquals(a, shuffle(8), "another seed, another order");
+    // A reservoir of 16 moves a record at most ~tens of places early, but can hold it long.
+    for (int pos = 0; pos < a.size(); pos++) {
+      assertTrue(a.get(pos) <= pos + 16, "record " + a.get(pos) + " cannot leave before it arrives");
+    }
+  }
+
+  @Test
+  void aRestoredBufferContinuesAsIfNeverInterrupted() throws Exception {
+    List<Integer> uninterrupted = shuffle(3);
+    List<Integer> out = new ArrayList<>();
+    OperatorSubtaskState snapshot;
+    try (var h = harness(3)) {
+      h.open();
+      for (int i : INPUT.subList(0, 90)) {
+        h.processElement(i, 0);
+      }
+      out.addAll(h.extractOutputValues());
+      snapshot = h.snapshot(1, 1L);
+    }
+    try (var h = harness(3)) {
+      h.initializeState(snapshot);
+      h.open();
+      for (int i : INPUT.subList(90, INPUT.size())) {
+        h.processElement(i, 0);
+      }
+      h.endInput();
+      out.addAll(h.extractOutputValues());
+    }
+    assertEquals(uninterrupted, out);
+  }
+}
