@@ -1,0 +1,108 @@
+package io.mnpipe.preprocess.flink;
+
+import io.mnpipe.preprocess.augment.AugmentPreset;
+import io.mnpipe.preprocess.image.ImageDecoder;
+import io.mnpipe.schemas.kafka.KafkaSettings;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Job arguments in, one bounded preprocess pass over a raw topic submitted to the Flink cluster
+ * that runs this {@code main} out: the job jar's entry point for {@code flink run} and
+ * {@code pipeline flink submit}. See docs/FLINK.md.
+ */
+public final class PreprocessMain {
+  private PreprocessMain() {}
+
+  /** The job's arguments; a class of their own, so picocli can print --help without Flink classes. */
+  @Command(name = "preprocess-job", mixinStandardHelpOptions = true, sortOptions = false,
+      description = "Decodes and augments every image of a raw topic once into a samples topic; "
+          + "undecodable images go to <raw-topic>.dlq.")
+  static final class Args {
+    @Option(names = "--bootstrap", required = true, paramLabel = "HOST:PORT",
+        description = "Kafka bootstrap servers, as the TaskManagers reach them.")
+    String bootstrap;
+
+    @Option(names = "--raw-topic", required = true, paramLabel = "TOPIC",
+        description = "Raw images, as ingest wrote them.")
+    String rawTopic;
+
+    @Option(names = "--samples-topic", required = true, paramLabel = "TOPIC", description = "Where the samples go.")
+    String samplesTopic;
+
+    @Option(names = "--preset", defaultValue = "train",
+        description = "train (random resized crop + flip) or eval (resize + center crop); default ${DEFAULT-VALUE}.")
+    String preset;
+
+    @Option(names = "--image-size", defaultValue = "224", description = "Output size in pixels (default ${DEFAULT-VALUE}).")
+    int imageSize;
+
+    @Option(names = "--epoch", defaultValue = "1",
+        description = "Epoch tag of the samples, 1-based; train crops differ per epoch.")
+    int epoch;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Seed of the augmentation (default ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--parallelism", description = "Job parallelism (default: the submission's or the cluster's).")
+    Integer parallelism;
+
+    @Option(names = "--job-name", description = "Default: mnpipe-preprocess-<samples topic>-e<epoch>.")
+    String jobName;
+
+    @Option(names = "--kafka-property", paramLabel = "KEY=VALUE",
+        description = "Extra setting for every Kafka client of the job (SASL/SSL, timeouts); repeatable.")
+    Map<String, String> kafkaProperties = new LinkedHashMap<>();
+  }
+
+  public static void main(String[] args) throws Exception {
+    Args job = parse(args);
+    if (job != null) {
+      run(StreamExecutionEnvironment.getExecutionEnvironment(), job);
+    }
+  }
+
+  /**
+   * The parsed arguments, or null when help was asked for and printed. Bad arguments throw (never
+   * System.exit: under REST submission this main runs inside the JobManager).
+   */
+  static Args parse(String... args) {
+    Args job = new Args();
+    CommandLine cli = new CommandLine(job);
+    try {
+      cli.parseArgs(args);
+    } catch (CommandLine.ParameterException e) {
+      // Not chained: REST and CLI callers show the innermost cause, and this message is the one to show.
+      throw new IllegalArgumentException("preprocess job: " + e.getMessage() + " (--help lists the arguments)");
+    }
+    if (cli.isUsageHelpRequested() || cli.isVersionHelpRequested()) {
+      cli.usage(System.out);
+      return null;
+    }
+    if (job.parallelism != null && job.parallelism < 1) {
+      throw new IllegalArgumentException("preprocess job: --parallelism must be at least 1, got " + job.parallelism);
+    }
+    return job;
+  }
+
+  /**
+   * Builds the job on {@code env} and executes it. Attached ({@code flink run}) this waits for the
+   * end; detached (REST submission) it returns once the job is submitted.
+   */
+  static JobExecutionResult run(StreamExecutionEnvironment env, Args a) throws Exception {
+    KafkaSettings kafka = new KafkaSettings(a.bootstrap, a.kafkaProperties);
+    AugmentPreset augment = new AugmentPreset(a.preset, a.imageSize, a.seed);
+    if (a.parallelism != null) {
+      env.setParallelism(a.parallelism);
+    }
+    PreprocessJob.Pass pass = KafkaPasses.bounded(kafka, a.preset, a.rawTopic, a.samplesTopic, augment, a.epoch);
+    new PreprocessJob(List.of(pass), ImageDecoder.DEFAULT_MAX_PIXELS, a.seed).build(env);
+    return env.execute(a.jobName != null ? a.jobName : "mnpipe-preprocess-" + a.samplesTopic + "-e" + a.epoch);
+  }
+}
