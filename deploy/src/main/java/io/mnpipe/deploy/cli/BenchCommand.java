@@ -3,6 +3,7 @@ package io.mnpipe.deploy.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.mnpipe.ingest.bench.IngestBenchmark;
+import io.mnpipe.preprocess.bench.DecodeBenchmark;
 import io.mnpipe.schemas.kafka.EmbeddedKafka;
 import io.mnpipe.schemas.kafka.KafkaSettings;
 import io.mnpipe.schemas.kafka.TopicAdmin;
@@ -18,7 +19,7 @@ import picocli.CommandLine.Option;
 /** {@code pipeline bench ...}: benchmarks that print a ratio against a baseline measured in the same run. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Benchmarks, each against a baseline measured in the same run.",
-    subcommands = {BenchCommand.Ingest.class})
+    subcommands = {BenchCommand.Ingest.class, BenchCommand.Decode.class})
 public final class BenchCommand implements Runnable {
   @Override
   public void run() {
@@ -101,6 +102,58 @@ public final class BenchCommand implements Runnable {
 
     private static double round(double v) {
       return Math.round(v * 10) / 10.0;
+    }
+  }
+
+  /** Decode + train augmentation on one core against full-size decode of the same files. */
+  @Command(name = "decode", mixinStandardHelpOptions = true, sortOptions = false,
+      description = {"Single-threaded: decode + train preset (RandomResizedCrop + flip) over the images in a",
+          "directory, against full-size libjpeg-turbo decode of the same files, in one run."})
+  static final class Decode implements Callable<Integer> {
+    @Option(names = "--images", paramLabel = "DIR",
+        description = "Directory (any tree) of .jpg/.jpeg/.png files, e.g. ImageNet's val/.")
+    Path images;
+
+    @Option(names = "--generate", paramLabel = "N",
+        description = "Without --images: generate N ImageNet-like photos (~500x375, ~110 KB) in a temp dir.")
+    int generate;
+
+    @Option(names = "--size", defaultValue = "224", description = "Train crop size (default ${DEFAULT-VALUE}).")
+    int size;
+
+    @Option(names = "--seconds", defaultValue = "10", description = "Measured seconds (default ${DEFAULT-VALUE}).")
+    int seconds;
+
+    @Option(names = "--warmup-seconds", defaultValue = "3", description = "Warm-up seconds (default ${DEFAULT-VALUE}).")
+    int warmup;
+
+    @Option(names = "--max-images", defaultValue = "5000", description = "Load at most this many files.")
+    int maxImages;
+
+    @Option(names = "--json", description = "Print the result as JSON.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+      Path dir = images;
+      if (dir == null) {
+        if (generate < 1) {
+          throw new IllegalArgumentException("give --images DIR, or --generate N for synthetic photos");
+        }
+        dir = Files.createTempDirectory("mnpipe-bench-photos-");
+        DecodeBenchmark.generate(dir, generate, 1);
+      } else if (!Files.isDirectory(dir)) {
+        throw new IllegalArgumentException("--images " + dir + " is not a directory");
+      }
+      var r = DecodeBenchmark.run(new DecodeBenchmark.Config(dir, size, Duration.ofSeconds(warmup),
+          Duration.ofSeconds(seconds), maxImages, true));
+      if (json) {
+        System.out.println(r.toJson());
+      } else {
+        System.out.printf("decode+augment %.0f images/s, full-size decode %.0f images/s (one core, %s): ratio %.2f%n",
+            r.imagesPerS(), r.decodeImagesPerS(), r.decoder(), r.ratio());
+      }
+      return 0;
     }
   }
 }

@@ -1,17 +1,26 @@
 package io.mnpipe.preprocess.augment;
 
 import io.mnpipe.preprocess.image.RgbImage;
+import io.mnpipe.preprocess.image.RgbPixels;
+import io.mnpipe.preprocess.image.ScaleFactor;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.util.SplittableRandom;
 
 /**
- * A decoded image, the sample key and epoch in, the augmented view out. Named presets follow
- * torchvision's classification references: {@code train} (RandomResizedCrop + flip) and
- * {@code eval} (resize to size/0.875 + center crop). The random stream is seeded from
- * (seed, epoch, key), so a sample's crop is the same wherever and whenever it is computed.
+ * A decoded image (or just its size), the sample key and epoch in, the augmented view out. Named
+ * presets follow torchvision's classification references: {@code train} (RandomResizedCrop +
+ * flip, plus ColorJitter when {@code colorJitter > 0}, as MindCV's MobileNetV3-small recipe uses)
+ * and {@code eval} (resize to size/0.875 + center crop). The random stream is seeded from
+ * (seed, epoch, key), so a sample's view is the same wherever and whenever it is computed.
+ *
+ * <p>Work is split in two so the decoder can use the crop: {@link #plan} draws everything from
+ * the full image size (the header's), {@link #render} applies a plan to pixels that may have
+ * been decoded at a reduced DCT scale.
+ *
+ * @param colorJitter brightness, contrast and saturation strength; 0 = off (train only)
  */
-public record AugmentPreset(String name, int size, long seed) implements Serializable {
+public record AugmentPreset(String name, int size, long seed, double colorJitter) implements Serializable {
   public static final double EVAL_CROP_PCT = 0.875;
 
   public AugmentPreset {
@@ -21,6 +30,16 @@ public record AugmentPreset(String name, int size, long seed) implements Seriali
     if (size < 8) {
       throw new IllegalArgumentException("image size must be >= 8, got " + size);
     }
+    if (!(colorJitter >= 0 && colorJitter <= 1)) {
+      throw new IllegalArgumentException("colorJitter must be in [0, 1] (MindCV uses 0.4), got " + colorJitter);
+    }
+    if ("eval".equals(name) && colorJitter != 0) {
+      throw new IllegalArgumentException("the eval preset is deterministic; colour jitter is for train only");
+    }
+  }
+
+  public AugmentPreset(String name, int size, long seed) {
+    this(name, size, seed, 0);
   }
 
   public static AugmentPreset train(int size, long seed) {
@@ -31,13 +50,52 @@ public record AugmentPreset(String name, int size, long seed) implements Seriali
     return new AugmentPreset("eval", size, 0);
   }
 
-  public RgbImage apply(RgbImage img, String key, int epoch) {
+  /** This preset with colour jitter of the given strength (0.4 in MindCV's MobileNetV3-small recipe). */
+  public AugmentPreset withColorJitter(double strength) {
+    return new AugmentPreset(name, size, seed, strength);
+  }
+
+  /**
+   * What happens to one sample: the crop box on the full image, the mirror, and the colour
+   * factors (null when jitter is off).
+   */
+  public record Plan(CropBox box, boolean flip, ColorJitter.Factors jitter) {}
+
+  /** Draws the sample's plan for an image of width x height, in torchvision's draw order. */
+  public Plan plan(int width, int height, String key, int epoch) {
     if ("eval".equals(name)) {
-      return new ResizeCenterCrop(size, EVAL_CROP_PCT).apply(img);
+      return new Plan(new ResizeCenterCrop(size, EVAL_CROP_PCT).box(width, height), false, null);
     }
     SplittableRandom rng = rng(key, epoch);
-    RgbImage crop = new RandomResizedCrop(size).apply(img, rng);
-    return rng.nextDouble() < 0.5 ? HorizontalFlip.apply(crop) : crop;
+    CropBox box = new RandomResizedCrop(size).params(width, height, rng);
+    boolean flip = rng.nextDouble() < 0.5;
+    ColorJitter.Factors jitter = colorJitter > 0 ? ColorJitter.of(colorJitter).draw(rng) : null;
+    return new Plan(box, flip, jitter);
+  }
+
+  /**
+   * Applies {@code plan} to {@code pixels}, decoded at {@code scale} of the full image: the crop
+   * box is mapped into the scaled pixels, resampled to size x size (mirrored while writing), then
+   * colour-jittered.
+   */
+  public RgbImage render(RgbPixels pixels, ScaleFactor scale, Plan plan, Resize.Scratch scratch) {
+    CropBox b = plan.box();
+    double s = scale.value();
+    double x = b.x() * s;
+    double y = b.y() * s;
+    // A DCT-scaled image is ceil(dim * s) wide, so the mapped box always fits; min() absorbs rounding.
+    double w = Math.min(b.width() * s, pixels.width() - x);
+    double h = Math.min(b.height() * s, pixels.height() - y);
+    RgbImage out = Resize.box(pixels, x, y, w, h, size, size, plan.flip(), scratch);
+    if (plan.jitter() != null) {
+      ColorJitter.apply(out.rgb(), plan.jitter());
+    }
+    return out;
+  }
+
+  /** The whole preset on an image already decoded at full size. */
+  public RgbImage apply(RgbImage img, String key, int epoch) {
+    return render(img, ScaleFactor.ONE, plan(img.width(), img.height(), key, epoch), new Resize.Scratch());
   }
 
   /** The per-sample random stream for (seed, epoch, key). */

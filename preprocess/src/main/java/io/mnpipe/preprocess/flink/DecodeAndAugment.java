@@ -1,7 +1,7 @@
 package io.mnpipe.preprocess.flink;
 
 import io.mnpipe.preprocess.augment.AugmentPreset;
-import io.mnpipe.preprocess.image.ImageDecoder;
+import io.mnpipe.preprocess.augment.PresetDecoder;
 import io.mnpipe.preprocess.image.RgbImage;
 import io.mnpipe.preprocess.image.UndecodableImageException;
 import io.mnpipe.schemas.avro.AugmentedSample;
@@ -32,7 +32,7 @@ public final class DecodeAndAugment extends ProcessFunction<EpochImage, Augmente
   private final AugmentPreset preset;
   private final long maxPixels;
   private final String accumulatorSuffix;
-  private transient ImageDecoder decoder;
+  private transient PresetDecoder decoder;
   private transient Counter decodedMetric;
   private transient Counter deadMetric;
   private transient LongCounter decodedCount;
@@ -46,7 +46,7 @@ public final class DecodeAndAugment extends ProcessFunction<EpochImage, Augmente
 
   @Override
   public void open(OpenContext ctx) {
-    decoder = new ImageDecoder(maxPixels);
+    decoder = new PresetDecoder(preset, maxPixels);
     decodedMetric = getRuntimeContext().getMetricGroup().counter("imagesDecoded");
     deadMetric = getRuntimeContext().getMetricGroup().counter("imagesDeadLettered");
     decodedCount = new LongCounter();
@@ -65,7 +65,7 @@ public final class DecodeAndAugment extends ProcessFunction<EpochImage, Augmente
     byte[] bytes = bytes(raw.getImage());
     RgbImage view;
     try {
-      view = preset.apply(decoder.decode(bytes), raw.getKey(), in.epoch);
+      view = decoder.decodeAndAugment(bytes, raw.getKey(), in.epoch);
     } catch (UndecodableImageException | RuntimeException e) {
       deadLetter(ctx, raw.getKey(), e.getMessage() == null ? e.toString() : e.getMessage(), raw.getSource(), bytes);
       return;
@@ -75,6 +75,14 @@ public final class DecodeAndAugment extends ProcessFunction<EpochImage, Augmente
     out.collect(AugmentedSample.newBuilder().setKey(raw.getKey()).setLabel(raw.getLabel()).setEpoch(in.epoch)
         .setHeight(view.height()).setWidth(view.width()).setChannels(3).setPixels(ByteBuffer.wrap(view.rgb()))
         .build());
+  }
+
+  @Override
+  public void close() throws Exception {
+    if (decoder != null) {
+      decoder.close(); // frees the native decompressor
+    }
+    super.close();
   }
 
   private void deadLetter(Context ctx, String key, String reason, String source, byte[] payload) {
