@@ -11,7 +11,10 @@ import java.util.SplittableRandom;
  * A decoded image (or just its size), the sample key and epoch in, the augmented view out. Named
  * presets follow torchvision's classification references: {@code train} (RandomResizedCrop +
  * flip, plus ColorJitter when {@code colorJitter > 0}, as MindCV's MobileNetV3-small recipe uses)
- * and {@code eval} (resize to size/0.875 + center crop). The random stream is seeded from
+ * and {@code eval} (resize to size/0.875 + center crop); for small-image datasets (Fashion-MNIST,
+ * CIFAR), where a crop of 8% of 28x28 pixels leaves nothing to learn from, {@code flip} (the whole
+ * image resized + horizontal flip, the augmentation of Fashion-MNIST's reference MobileNet) and
+ * {@code resize} (the whole image resized) are its train and eval. The random stream is seeded from
  * (seed, epoch, key), so a sample's view is the same wherever and whenever it is computed.
  *
  * <p>Work is split in two so the decoder can use the crop: {@link #plan} draws everything from
@@ -22,10 +25,12 @@ import java.util.SplittableRandom;
  */
 public record AugmentPreset(String name, int size, long seed, double colorJitter) implements Serializable {
   public static final double EVAL_CROP_PCT = 0.875;
+  /** Preset names: ImageNet's train and eval, and the small-image flip and resize. */
+  public static final java.util.List<String> NAMES = java.util.List.of("train", "eval", "flip", "resize");
 
   public AugmentPreset {
-    if (!"train".equals(name) && !"eval".equals(name)) {
-      throw new IllegalArgumentException("unknown preset '" + name + "'; known: train, eval");
+    if (!NAMES.contains(name)) {
+      throw new IllegalArgumentException("unknown preset '" + name + "'; known: " + String.join(", ", NAMES));
     }
     if (size < 8) {
       throw new IllegalArgumentException("image size must be >= 8, got " + size);
@@ -33,8 +38,8 @@ public record AugmentPreset(String name, int size, long seed, double colorJitter
     if (!(colorJitter >= 0 && colorJitter <= 1)) {
       throw new IllegalArgumentException("colorJitter must be in [0, 1] (MindCV uses 0.4), got " + colorJitter);
     }
-    if ("eval".equals(name) && colorJitter != 0) {
-      throw new IllegalArgumentException("the eval preset is deterministic; colour jitter is for train only");
+    if (!"train".equals(name) && colorJitter != 0) {
+      throw new IllegalArgumentException("colour jitter is for the train preset only, not " + name);
     }
   }
 
@@ -65,6 +70,12 @@ public record AugmentPreset(String name, int size, long seed, double colorJitter
   public Plan plan(int width, int height, String key, int epoch) {
     if ("eval".equals(name)) {
       return new Plan(new ResizeCenterCrop(size, EVAL_CROP_PCT).box(width, height), false, null);
+    }
+    if ("resize".equals(name)) {
+      return new Plan(new CropBox(0, 0, width, height), false, null);
+    }
+    if ("flip".equals(name)) {
+      return new Plan(new CropBox(0, 0, width, height), rng(key, epoch).nextDouble() < 0.5, null);
     }
     SplittableRandom rng = rng(key, epoch);
     CropBox box = new RandomResizedCrop(size).params(width, height, rng);

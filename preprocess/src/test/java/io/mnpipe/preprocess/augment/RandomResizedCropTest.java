@@ -80,4 +80,26 @@ class RandomResizedCropTest {
     assertEquals(32, a.width());
     assertEquals(32, a.height());
   }
+
+  @Test
+  void smallImagePresetsKeepTheWholeImage() {
+    byte[] px = new byte[28 * 28 * 3];
+    for (int i = 0; i < px.length; i++) {
+      px[i] = (byte) (i / 3 % 28 * 9); // brightness grows left to right
+    }
+    RgbImage img = new RgbImage(28, 28, px);
+    RgbImage resized = new AugmentPreset("resize", 32, 0).apply(img, "k", 1);
+    assertEquals(32, resized.width());
+    assertTrue(resized.at(10, 0, 0) < resized.at(10, 31, 0), "left stays dark, right bright");
+    int flipped = 0;
+    for (int k = 0; k < 200; k++) {
+      RgbImage f = new AugmentPreset("flip", 32, 1).apply(img, "k" + k, 1);
+      if (f.at(10, 0, 0) > f.at(10, 31, 0)) {
+        flipped++;
+      } else {
+        assertArrayEquals(resized.rgb(), f.rgb(), "unflipped flip preset = resize preset");
+      }
+    }
+    assertTrue(flipped > 70 && flipped < 130, "about half are mirrored: " + flipped);
+  }
 }

@@ -1,10 +1,12 @@
 package io.mnpipe.trainer.model;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Block;
 import ai.djl.nn.Blocks;
+import ai.djl.nn.LambdaBlock;
 import ai.djl.nn.ParallelBlock;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.SequentialBlock;
@@ -23,9 +25,9 @@ final class Layers {
 
   private Layers() {}
 
-  /** Activations a conv unit can end with; NONE is V2's linear bottleneck. */
+  /** Activations a conv unit can end with; NONE is V2's linear bottleneck, HARD_SWISH is V3's. */
   enum Act {
-    NONE, RELU, RELU6
+    NONE, RELU, RELU6, HARD_SWISH
   }
 
   /**
@@ -33,6 +35,23 @@ final class Layers {
    * {@code groups == channels} makes it depthwise.
    */
   static SequentialBlock convBn(int outChannels, int kernel, int stride, int groups, Act act) {
+    return convBn(outChannels, kernel, stride, groups, act, BN_EPSILON, BN_MOMENTUM);
+  }
+
+  /** As above with the BatchNorm's epsilon and DJL momentum (the weight of the old running statistic). */
+  static SequentialBlock convBn(int outChannels, int kernel, int stride, int groups, Act act, float bnEpsilon,
+      float bnMomentum) {
+    SequentialBlock b = new SequentialBlock()
+        .add(conv(outChannels, kernel, stride, groups, false))
+        .add(BatchNorm.builder().optEpsilon(bnEpsilon).optMomentum(bnMomentum).build());
+    if (act != Act.NONE) {
+      b.add(activation(act));
+    }
+    return b;
+  }
+
+  /** A bare conv with "same" padding, initialised as torchvision does. */
+  static Block conv(int outChannels, int kernel, int stride, int groups, boolean bias) {
     int pad = (kernel - 1) / 2;
     Block conv = Conv2d.builder()
         .setKernelShape(new Shape(kernel, kernel))
@@ -40,20 +59,31 @@ final class Layers {
         .optPadding(new Shape(pad, pad))
         .setFilters(outChannels)
         .optGroups(groups)
-        .optBias(false)
+        .optBias(bias)
         .build();
-    // torchvision: kaiming_normal_(mode="fan_out") for every conv of a MobileNet.
+    // torchvision: kaiming_normal_(mode="fan_out") for every conv of a MobileNet; biases start at 0.
     conv.setInitializer(new XavierInitializer(XavierInitializer.RandomType.GAUSSIAN,
         XavierInitializer.FactorType.OUT, 2), Parameter.Type.WEIGHT);
-    SequentialBlock b = new SequentialBlock()
-        .add(conv)
-        .add(BatchNorm.builder().optEpsilon(BN_EPSILON).optMomentum(BN_MOMENTUM).build());
-    if (act == Act.RELU) {
-      b.add(Activation.reluBlock());
-    } else if (act == Act.RELU6) {
-      b.add(Activation.relu6Block());
-    }
-    return b;
+    return conv;
+  }
+
+  static Block activation(Act act) {
+    return switch (act) {
+      case RELU -> Activation.reluBlock();
+      case RELU6 -> Activation.relu6Block();
+      case HARD_SWISH -> LambdaBlock.singleton(Layers::hardSwish, "hardswish");
+      case NONE -> Blocks.identityBlock();
+    };
+  }
+
+  /** {@code x * relu6(x + 3) / 6} (Howard et al. 2019, eq. 2); DJL has no built-in one. */
+  static NDArray hardSwish(NDArray x) {
+    return x.add(3f).clip(0f, 6f).mul(x).div(6f);
+  }
+
+  /** {@code relu6(x + 3) / 6}, PyTorch's F.hardsigmoid (not Keras' 0.2x + 0.5). */
+  static NDArray hardSigmoid(NDArray x) {
+    return x.add(3f).clip(0f, 6f).div(6f);
   }
 
   /** The classifier: torchvision draws its weights from N(0, 0.01) so the first logits are near zero. */
