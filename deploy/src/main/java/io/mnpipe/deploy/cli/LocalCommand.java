@@ -14,7 +14,9 @@ import picocli.CommandLine.Option;
     description = {"Runs every stage on this machine: an embedded Kafka broker (KRaft), ingest, the Flink",
         "preprocess job on a MiniCluster, the DJL trainer and the evaluator, then prints a summary."})
 public final class LocalCommand implements Callable<Integer> {
-  @Option(names = "--dataset", defaultValue = "synthetic", description = "Dataset to publish: synthetic (default).")
+  @Option(names = "--dataset", defaultValue = "synthetic", paramLabel = "SPEC",
+      description = {"synthetic (default), or a source as publish takes it, e.g.",
+          "fashion-mnist:/usr/share/datasets/fashion-mnist (trained with flips on the whole image)."})
   String dataset;
 
   @Option(names = "--model", defaultValue = "mobilenet_v2_035",

@@ -1,5 +1,6 @@
 package io.mnpipe.deploy.local;
 
+import io.mnpipe.ingest.source.DatasetSources;
 import io.mnpipe.ingest.source.SyntheticDataset;
 import io.mnpipe.trainer.model.MobileNets;
 import java.nio.file.Path;
@@ -7,7 +8,8 @@ import java.nio.file.Path;
 /**
  * Settings of one {@code pipeline local} run, validated once here.
  *
- * @param dataset dataset spec: {@code synthetic}
+ * @param dataset dataset spec: {@code synthetic}, or a source as {@code publish} takes it
+ *     ({@code fashion-mnist:DIR}, {@code cifar10:DIR}, {@code imagenet:DIR}, {@code wds:GLOB})
  * @param synthetic generator settings when the dataset is synthetic
  * @param model canonical MobileNet name
  * @param epochs epochs to preprocess and train
@@ -26,9 +28,7 @@ public record LocalConfig(String dataset, SyntheticDataset.Config synthetic, Str
     long seed) {
 
   public LocalConfig {
-    if (!"synthetic".equals(dataset)) {
-      throw new IllegalArgumentException("unknown dataset '" + dataset + "'; known: synthetic");
-    }
+    DatasetSources.Spec.parse(dataset); // fails with the known kinds listed
     if (!MobileNets.exists(model)) {
       throw new IllegalArgumentException("unknown model '" + model + "'; known: " + String.join(", ", MobileNets.names()));
     }
@@ -53,5 +53,11 @@ public record LocalConfig(String dataset, SyntheticDataset.Config synthetic, Str
     if (parallelism < 1) {
       throw new IllegalArgumentException("--parallelism must be at least 1, got " + parallelism);
     }
+  }
+
+  /** Small-image datasets train on the whole image (flip) and evaluate on it (resize). */
+  public boolean smallImages() {
+    String kind = DatasetSources.Spec.parse(dataset).kind();
+    return kind.equals("fashion-mnist") || kind.equals("cifar10");
   }
 }

@@ -2,6 +2,8 @@ package io.mnpipe.deploy.local;
 
 import io.mnpipe.ingest.publish.DatasetPublisher;
 import io.mnpipe.ingest.publish.PublishReport;
+import io.mnpipe.ingest.source.DatasetSource;
+import io.mnpipe.ingest.source.DatasetSources;
 import io.mnpipe.ingest.source.SyntheticDataset;
 import io.mnpipe.preprocess.augment.AugmentPreset;
 import io.mnpipe.preprocess.flink.KafkaPasses;
@@ -69,11 +71,12 @@ public final class LocalPipeline {
   private RunSummary stages(KafkaSettings kafka, long start) throws Exception {
     // Each run gets its own topics: re-running against a shared cluster never mixes runs.
     String version = runId;
-    var source = new SyntheticDataset(config.synthetic());
+    DatasetSource source = "synthetic".equals(config.dataset()) ? new SyntheticDataset(config.synthetic())
+        : DatasetSources.open(config.dataset(), null);
     var publisher = new DatasetPublisher(kafka, new DatasetPublisher.Config(version, 4, 10L << 20, Duration.ofSeconds(5)));
 
-    LOG.info("[1/4] ingest: publishing {} ({} train + {} val images)", source.name(), source.size("train"),
-        source.size("val"));
+    LOG.info("[1/4] ingest: publishing {} ({} train + {} val images)", source.name(),
+        source.expectedSize("train").orElse(-1), source.expectedSize("val").orElse(-1));
     long t0 = System.nanoTime();
     PublishReport train = publisher.publish(source, "train", publisher.defaultTopic(source, "train"));
     PublishReport val = publisher.publish(source, "val", publisher.defaultTopic(source, "val"));
@@ -92,8 +95,10 @@ public final class LocalPipeline {
     // One job: the train split replayed for every epoch through a shuffle buffer, and the val split once.
     List<PreprocessJob.Pass> passes = List.of(
         KafkaPasses.epochs(kafka, "train", train.topic(), trainSamples,
-            AugmentPreset.train(config.imageSize(), config.seed()), 1, config.epochs(), SHUFFLE_BUFFER),
-        KafkaPasses.bounded(kafka, "val", val.topic(), valSamples, AugmentPreset.eval(config.imageSize()), 1));
+            new AugmentPreset(config.smallImages() ? "flip" : "train", config.imageSize(), config.seed()), 1,
+            config.epochs(), SHUFFLE_BUFFER),
+        KafkaPasses.bounded(kafka, "val", val.topic(), valSamples,
+            new AugmentPreset(config.smallImages() ? "resize" : "eval", config.imageSize(), 0), 1));
     var results = new PreprocessJob(passes, ImageDecoder.DEFAULT_MAX_PIXELS, config.seed())
         .execute(flinkEnv(), "mnpipe-preprocess-" + runId);
     PreprocessJob.PassResult trainPass = results.get(0);
