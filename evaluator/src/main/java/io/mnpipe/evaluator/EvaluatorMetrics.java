@@ -1,27 +1,27 @@
 package io.mnpipe.evaluator;
 
 import io.mnpipe.schemas.avro.EvaluationResult;
+import io.mnpipe.trainer.RunMetrics;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Evaluation results in, Prometheus gauges out ({@code mnpipe_eval_top1{model,run}} ...), in the
  * default registry, registered once per JVM on first use so several evaluators can share them.
  */
 final class EvaluatorMetrics {
-  private static final Logger LOG = LoggerFactory.getLogger(EvaluatorMetrics.class);
-
   private EvaluatorMetrics() {}
 
   /** Holder idiom: registration happens once, when the first result is recorded. */
   private static final class Families {
-    static final Gauge TOP1 = gauge("mnpipe_eval_top1", "Top-1 accuracy (0..1) of the latest scored checkpoint");
-    static final Gauge TOP5 = gauge("mnpipe_eval_top5", "Top-5 accuracy (0..1) of the latest scored checkpoint");
-    static final Gauge LOSS = gauge("mnpipe_eval_loss", "Mean validation cross-entropy of the latest checkpoint");
-    static final Gauge STEP = gauge("mnpipe_eval_step", "Training step of the latest scored checkpoint");
-    static final Counter SCORED = counter("mnpipe_eval_checkpoints_total", "Checkpoints scored");
+    static final Gauge TOP1 = RunMetrics.gauge("mnpipe_eval_top1",
+        "Top-1 accuracy (0..1) of the latest scored checkpoint");
+    static final Gauge TOP5 = RunMetrics.gauge("mnpipe_eval_top5",
+        "Top-5 accuracy (0..1) of the latest scored checkpoint");
+    static final Gauge LOSS = RunMetrics.gauge("mnpipe_eval_loss",
+        "Mean validation cross-entropy of the latest checkpoint");
+    static final Gauge STEP = RunMetrics.gauge("mnpipe_eval_step", "Training step of the latest scored checkpoint");
+    static final Counter SCORED = RunMetrics.counter("mnpipe_eval_checkpoints_total", "Checkpoints scored");
   }
 
   static void record(EvaluationResult r) {
@@ -32,25 +32,5 @@ final class EvaluatorMetrics {
     Families.LOSS.labelValues(model, run).set(r.getLoss());
     Families.STEP.labelValues(model, run).set(r.getStep());
     Families.SCORED.labelValues(model, run).inc();
-  }
-
-  private static Counter counter(String name, String help) {
-    var b = Counter.builder().name(name).help(help).labelNames("model", "run");
-    try {
-      return b.register();
-    } catch (IllegalArgumentException e) {
-      LOG.warn("metric {} is already registered by someone else; this one will not be exported", name);
-      return b.build();
-    }
-  }
-
-  private static Gauge gauge(String name, String help) {
-    var b = Gauge.builder().name(name).help(help).labelNames("model", "run");
-    try {
-      return b.register();
-    } catch (IllegalArgumentException e) {
-      LOG.warn("metric {} is already registered by someone else; this one will not be exported", name);
-      return b.build();
-    }
   }
 }

@@ -25,17 +25,17 @@ public final class TrainerMetrics {
 
   /** Holder idiom: families are registered when the first run starts, exactly once. */
   private static final class Families {
-    static final Gauge LOSS = gauge("mnpipe_train_loss", "Training loss of the latest step");
-    static final Gauge LR = gauge("mnpipe_train_learning_rate", "Learning rate of the latest step");
-    static final Gauge STEP = gauge("mnpipe_train_step", "Optimizer steps taken");
-    static final Gauge IMAGES_PER_SECOND = gauge("mnpipe_train_images_per_second",
+    static final Gauge LOSS = RunMetrics.gauge("mnpipe_train_loss", "Training loss of the latest step");
+    static final Gauge LR = RunMetrics.gauge("mnpipe_train_learning_rate", "Learning rate of the latest step");
+    static final Gauge STEP = RunMetrics.gauge("mnpipe_train_step", "Optimizer steps taken");
+    static final Gauge IMAGES_PER_SECOND = RunMetrics.gauge("mnpipe_train_images_per_second",
         "Training throughput over the latest logging window");
-    static final Gauge DATA_WAIT = gauge("mnpipe_data_wait_ratio",
+    static final Gauge DATA_WAIT = RunMetrics.gauge("mnpipe_data_wait_ratio",
         "Share of wall time the training thread waited for batches (0..1) over the latest window");
-    static final Counter SAMPLES = counter("mnpipe_train_samples_total", "Samples trained on");
-    static final Counter SKIPPED = counter("mnpipe_train_skipped_total",
+    static final Counter SAMPLES = RunMetrics.counter("mnpipe_train_samples_total", "Samples trained on");
+    static final Counter SKIPPED = RunMetrics.counter("mnpipe_train_skipped_total",
         "Samples skipped: wrong shape, label out of range, or undecodable");
-    static final Counter CHECKPOINTS = counter("mnpipe_train_checkpoints_total", "Checkpoints written");
+    static final Counter CHECKPOINTS = RunMetrics.counter("mnpipe_train_checkpoints_total", "Checkpoints written");
     static final GaugeWithCallback CHECKPOINT_AGE = checkpointAge();
   }
 
@@ -109,26 +109,6 @@ public final class TrainerMetrics {
       return b.register();
     } catch (IllegalArgumentException e) {
       LOG.warn("metric mnpipe_train_checkpoint_age_seconds is already registered; this one will not be exported");
-      return b.build();
-    }
-  }
-
-  private static Gauge gauge(String name, String help) {
-    var b = Gauge.builder().name(name).help(help).labelNames("model", "run");
-    try {
-      return b.register();
-    } catch (IllegalArgumentException e) {
-      LOG.warn("metric {} is already registered by someone else; this one will not be exported", name);
-      return b.build();
-    }
-  }
-
-  private static Counter counter(String name, String help) {
-    var b = Counter.builder().name(name).help(help).labelNames("model", "run");
-    try {
-      return b.register();
-    } catch (IllegalArgumentException e) {
-      LOG.warn("metric {} is already registered by someone else; this one will not be exported", name);
       return b.build();
     }
   }
