@@ -42,8 +42,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * per epoch in the dead-letter topic.
  */
 @ExtendWith(KafkaBroker.class)
-@Disabled("Since the libjpeg-turbo decoder landed, the job no longer finishes after the TaskManager is"
-    + " terminated (it passed before, and passes without the kill); issue 4 stays open until it does")
+@Disabled("Flaky-to-failing: at a299430 the job did not finish after terminateTaskManager in 6 of 7 runs"
+    + " (it passed at 72df73f and d54b6da, and passes without the kill); issue 4 stays open until fixed")
 class ExactlyOnceFailoverIT {
   @RegisterExtension
   static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
