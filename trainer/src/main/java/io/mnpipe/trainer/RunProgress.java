@@ -1,7 +1,6 @@
 package io.mnpipe.trainer;
 
 import io.mnpipe.trainer.checkpoint.Checkpoint;
-import io.mnpipe.trainer.checkpoint.CheckpointMeta;
 import io.mnpipe.trainer.data.BatchLoader;
 import io.mnpipe.trainer.data.SampleBatch;
 import io.mnpipe.trainer.train.ModelTrainer;
@@ -20,8 +19,6 @@ final class RunProgress {
   private final TrainerConfig config;
   private final TrainerMetrics metrics;
   private final BatchLoader loader;
-  private final long samplesBefore;
-  private final long resumedFromStep;
   long startNanos;
   long samples;
   int epoch;
@@ -33,19 +30,10 @@ final class RunProgress {
   private long waitAtStart;
   private int windowSteps;
 
-  /** @param resumed the checkpoint this attempt continues from, or null */
-  RunProgress(TrainerConfig config, TrainerMetrics metrics, BatchLoader loader, CheckpointMeta resumed) {
+  RunProgress(TrainerConfig config, TrainerMetrics metrics, BatchLoader loader) {
     this.config = config;
     this.metrics = metrics;
     this.loader = loader;
-    this.samplesBefore = resumed == null ? 0 : resumed.samplesSeen();
-    this.resumedFromStep = resumed == null ? 0 : resumed.step();
-    this.epoch = resumed == null ? 0 : resumed.epoch();
-  }
-
-  /** Samples trained by the run so far, before a resume included. */
-  long samplesSeen() {
-    return samplesBefore + samples;
   }
 
   void start() {
@@ -90,6 +78,6 @@ final class RunProgress {
         + "data_wait %.0f%%, %d checkpoints", config.runId(), reason, trainer.steps(), samples, skipped,
         samples / secs, wait * 100, cps.size()));
     return new TrainResult(config.runId(), config.model(), samples, trainer.steps(), cps, lastLoss, skipped,
-        dropped, samples / secs, wait, secs, reason, resumedFromStep);
+        dropped, samples / secs, wait, secs, reason);
   }
 }

@@ -1,5 +1,6 @@
 package io.mnpipe.trainer.data;
 
+import io.mnpipe.schemas.avro.AugmentedSample;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -50,7 +51,7 @@ public final class BatchLoader implements AutoCloseable {
   private void load() {
     try {
       while (!closed) {
-        List<SourcedSample> got = source.poll(POLL);
+        List<AugmentedSample> got = source.poll(POLL);
         if (got == null) {
           SampleBatch tail = assembler.flush(minLastBatch);
           if (tail != null) {
@@ -58,7 +59,7 @@ public final class BatchLoader implements AutoCloseable {
           }
           break;
         }
-        for (SourcedSample s : got) {
+        for (AugmentedSample s : got) {
           SampleBatch full = assembler.add(s);
           if (full != null) {
             put(full);
