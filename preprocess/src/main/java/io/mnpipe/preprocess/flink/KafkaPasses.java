@@ -6,12 +6,13 @@ import io.mnpipe.schemas.avro.AugmentedSample;
 import io.mnpipe.schemas.avro.DeadLetter;
 import io.mnpipe.schemas.kafka.KafkaSettings;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Properties;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.api.common.serialization.SerializationSchema;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.connector.base.DeliveryGuarantee;
-import org.apache.flink.connector.base.source.hybrid.HybridSource;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
@@ -21,8 +22,8 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 
 /**
  * Topic names in, {@link PreprocessJob.Pass}es reading and writing Kafka out: the raw topic is
- * replayed once per epoch (one bounded Kafka source per epoch, chained in a HybridSource, each
- * tagging its records with its epoch), and both sinks are transactional (exactly-once: a
+ * replayed once per epoch (one bounded Kafka source per epoch, chained in an {@link EpochReplaySource},
+ * each tagging its records with its epoch), and both sinks are transactional (exactly-once: a
  * failure and restore neither loses nor duplicates a sample for read_committed consumers).
  */
 public final class KafkaPasses {
@@ -47,15 +48,11 @@ public final class KafkaPasses {
     if (epochs < 1 || firstEpoch < 1) {
       throw new IllegalArgumentException("epochs must be >= 1 and start at >= 1, got " + firstEpoch + "+" + epochs);
     }
-    Source<EpochImage, ?, ?> source = epochSource(kafka, name, rawTopic, firstEpoch);
-    if (epochs > 1) {
-      HybridSource.HybridSourceBuilder<EpochImage, ?> chain = HybridSource.builder(epochSource(kafka, name, rawTopic,
-          firstEpoch));
-      for (int e = firstEpoch + 1; e < firstEpoch + epochs; e++) {
-        chain = chain.addSource(epochSource(kafka, name, rawTopic, e));
-      }
-      source = chain.build();
+    List<KafkaSource<EpochImage>> perEpoch = new ArrayList<>();
+    for (int e = firstEpoch; e < firstEpoch + epochs; e++) {
+      perEpoch.add(epochSource(kafka, name, rawTopic, e));
     }
+    Source<EpochImage, ?, ?> source = EpochReplaySource.of(perEpoch);
     String id = "mnpipe-preprocess-" + name + "-" + samplesTopic;
     KafkaSink<AugmentedSample> samples = sink(kafka, id, samplesTopic,
         s -> s.getKey().getBytes(StandardCharsets.UTF_8), AugmentedSample.class);
