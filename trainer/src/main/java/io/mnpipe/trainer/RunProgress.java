@@ -1,6 +1,7 @@
 package io.mnpipe.trainer;
 
 import io.mnpipe.trainer.checkpoint.Checkpoint;
+import io.mnpipe.trainer.checkpoint.CheckpointMeta;
 import io.mnpipe.trainer.data.BatchLoader;
 import io.mnpipe.trainer.data.SampleBatch;
 import io.mnpipe.trainer.train.ModelTrainer;
@@ -19,6 +20,8 @@ final class RunProgress {
   private final TrainerConfig config;
   private final TrainerMetrics metrics;
   private final BatchLoader loader;
+  private final long samplesBefore;
+  private final long resumedFromStep;
   long startNanos;
   long samples;
   int epoch;
@@ -30,10 +33,19 @@ final class RunProgress {
   private long waitAtStart;
   private int windowSteps;
 
-  RunProgress(TrainerConfig config, TrainerMetrics metrics, BatchLoader loader) {
+  /** @param resumed the checkpoint this attempt continues from, or null */
+  RunProgress(TrainerConfig config, TrainerMetrics metrics, BatchLoader loader, CheckpointMeta resumed) {
     this.config = config;
     this.metrics = metrics;
     this.loader = loader;
+    this.samplesBefore = resumed == null ? 0 : resumed.samplesSeen();
+    this.resumedFromStep = resumed == null ? 0 : resumed.step();
+    this.epoch = resumed == null ? 0 : resumed.epoch();
+  }
+
+  /** Samples trained by the run so far, before a resume included. */
+  long samplesSeen() {
+    return samplesBefore + samples;
   }
 
   void start() {
@@ -78,6 +90,6 @@ final class RunProgress {
         + "data_wait %.0f%%, %d checkpoints", config.runId(), reason, trainer.steps(), samples, skipped,
         samples / secs, wait * 100, cps.size()));
     return new TrainResult(config.runId(), config.model(), samples, trainer.steps(), cps, lastLoss, skipped,
-        dropped, samples / secs, wait, secs, reason);
+        dropped, samples / secs, wait, secs, reason, resumedFromStep);
   }
 }

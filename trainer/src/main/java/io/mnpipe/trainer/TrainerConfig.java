@@ -24,7 +24,8 @@ import java.util.Map;
  * @param warmupSteps linear warmup steps; wins over warmupEpochs when > 0 (default 0)
  * @param warmupEpochs linear warmup in epochs, needs samplesPerEpoch (default 0)
  * @param samplesPerEpoch samples in one epoch of the input, for the schedule; 0 = unknown
- * @param maxSteps stop after this many steps; 0 = no limit
+ * @param maxSteps stop once the run has taken this many steps (counting those before a resume); 0 = no limit;
+ *     without epochs x samplesPerEpoch it is also the LR schedule's horizon
  * @param maxMinutes stop after this much wall time; 0 = no limit
  * @param checkpointEverySteps write a checkpoint every so many steps; 0 = only at the end (default 500)
  * @param checkpointDir directory under which each run gets a folder of checkpoints
@@ -32,13 +33,21 @@ import java.util.Map;
  * @param seed seed of weight initialisation and dropout (default 42)
  * @param logEverySteps log a progress line every so many steps (default 20)
  * @param prefetchBatches batches assembled ahead of the training thread (default 4)
+ * @param nesterov Nesterov momentum (default false, as MindCV's MobileNet recipes)
+ * @param valTopic validation samples topic, recorded in the run config for the evaluator; may be null
+ * @param recipe name of the recipe the settings came from, for the record; may be null
+ * @param fresh start the run over: earlier checkpoints of this run id move aside instead of being
+ *     resumed (default false: a run with checkpoints continues from its latest)
+ * @param traceKeys append each trained batch's (step, epoch, key) lines to {@code trained-keys.log}
+ *     in the run folder, flushed per step (tests and debugging; default false)
  */
 public record TrainerConfig(
     String model, int numClasses, int imageSize, int batchSize, int epochs,
     double lr, double momentum, double weightDecay, double labelSmoothing,
     int warmupSteps, double warmupEpochs, long samplesPerEpoch,
     long maxSteps, double maxMinutes, int checkpointEverySteps,
-    Path checkpointDir, String runId, long seed, int logEverySteps, int prefetchBatches) {
+    Path checkpointDir, String runId, long seed, int logEverySteps, int prefetchBatches, boolean nesterov,
+    String valTopic, String recipe, boolean fresh, boolean traceKeys) {
 
   public TrainerConfig {
     MobileNets.spec(model);
@@ -65,6 +74,7 @@ public record TrainerConfig(
             + runId + "'");
     require(logEverySteps >= 1, "logEverySteps must be >= 1, got " + logEverySteps);
     require(prefetchBatches >= 1, "prefetchBatches must be >= 1, got " + prefetchBatches);
+    require(!nesterov || momentum > 0, "nesterov needs momentum > 0");
   }
 
   private static void require(boolean ok, String message) {
@@ -86,17 +96,29 @@ public record TrainerConfig(
     return (int) Math.ceil(warmupEpochs * samplesPerEpoch / batchSize);
   }
 
+  /**
+   * The run id a command derives when none is given: model and input topic, so the same command
+   * restarted finds its run again, e.g. {@code mobilenet_v2_100-mnpipe.samples.imagenet.v1.train}.
+   */
+  public static String defaultRunId(String model, String topic) {
+    String id = (model + "-" + topic).replaceAll("[^A-Za-z0-9._-]", "_");
+    return id.length() <= 100 ? id : id.substring(0, 91) + "-" + Integer.toHexString(id.hashCode());
+  }
+
   /** Folder of this run's checkpoints. */
   public Path runDir() {
     return checkpointDir.resolve(runId);
   }
 
-  /** Every field as text, written beside the checkpoints so a run can be reproduced. */
+  /** Every field that is set, as text, written beside the checkpoints so a run can be reproduced. */
   public Map<String, String> asMap() {
     Map<String, String> m = new LinkedHashMap<>();
     for (var c : TrainerConfig.class.getRecordComponents()) {
       try {
-        m.put(c.getName(), String.valueOf(c.getAccessor().invoke(this)));
+        Object v = c.getAccessor().invoke(this);
+        if (v != null) {
+          m.put(c.getName(), String.valueOf(v));
+        }
       } catch (ReflectiveOperationException e) {
         throw new IllegalStateException(e);
       }
@@ -126,6 +148,11 @@ public record TrainerConfig(
     private long seed = 42;
     private int logEverySteps = 20;
     private int prefetchBatches = 4;
+    private boolean nesterov;
+    private String valTopic;
+    private String recipe;
+    private boolean fresh;
+    private boolean traceKeys;
 
     private Builder(String model, int numClasses, Path checkpointDir) {
       this.model = model;
@@ -150,6 +177,11 @@ public record TrainerConfig(
     public Builder seed(long v) { seed = v; return this; }
     public Builder logEverySteps(int v) { logEverySteps = v; return this; }
     public Builder prefetchBatches(int v) { prefetchBatches = v; return this; }
+    public Builder nesterov(boolean v) { nesterov = v; return this; }
+    public Builder valTopic(String v) { valTopic = v; return this; }
+    public Builder recipe(String v) { recipe = v; return this; }
+    public Builder fresh(boolean v) { fresh = v; return this; }
+    public Builder traceKeys(boolean v) { traceKeys = v; return this; }
 
     /** Validates; the run id defaults to model name + local time, e.g. mobilenet_v2_100-20250101-120000. */
     public TrainerConfig build() {
@@ -157,7 +189,8 @@ public record TrainerConfig(
           : model + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
       return new TrainerConfig(model, numClasses, imageSize, batchSize, epochs, lr, momentum, weightDecay,
           labelSmoothing, warmupSteps, warmupEpochs, samplesPerEpoch, maxSteps, maxMinutes,
-          checkpointEverySteps, checkpointDir, id, seed, logEverySteps, prefetchBatches);
+          checkpointEverySteps, checkpointDir, id, seed, logEverySteps, prefetchBatches, nesterov, valTopic, recipe,
+          fresh, traceKeys);
     }
   }
 }

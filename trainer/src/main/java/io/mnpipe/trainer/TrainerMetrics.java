@@ -4,13 +4,24 @@ import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.datapoints.GaugeDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Training progress in, Prometheus series out (labels model, run) in the default registry. The
  * metric families are registered once per JVM, on first use, so several runs in one JVM (tests, the
- * local launcher) share them, each under its own labels.
+ * local launcher) share them, each under its own labels. The checkpoint age is computed at scrape
+ * time: seconds since the run's latest durable checkpoint (or since it started, before the first),
+ * i.e. how much training a crash now would cost.
  */
 public final class TrainerMetrics {
+  private static final Logger LOG = LoggerFactory.getLogger(TrainerMetrics.class);
 
   /** Holder idiom: families are registered when the first run starts, exactly once. */
   private static final class Families {
@@ -25,7 +36,11 @@ public final class TrainerMetrics {
     static final Counter SKIPPED = RunMetrics.counter("mnpipe_train_skipped_total",
         "Samples skipped: wrong shape, label out of range, or undecodable");
     static final Counter CHECKPOINTS = RunMetrics.counter("mnpipe_train_checkpoints_total", "Checkpoints written");
+    static final GaugeWithCallback CHECKPOINT_AGE = checkpointAge();
   }
+
+  /** Latest checkpoint time of each running run, by (model, run). */
+  private static final Map<List<String>, Instant> LAST_CHECKPOINT = new ConcurrentHashMap<>();
 
   private final GaugeDataPoint loss;
   private final GaugeDataPoint lr;
@@ -35,9 +50,12 @@ public final class TrainerMetrics {
   private final CounterDataPoint samples;
   private final CounterDataPoint skipped;
   private final CounterDataPoint checkpoints;
+  private final List<String> labels;
   private long skippedSoFar;
 
   public TrainerMetrics(String model, String run) {
+    labels = List.of(model, run);
+    LAST_CHECKPOINT.put(labels, Instant.now());
     loss = Families.LOSS.labelValues(model, run);
     lr = Families.LR.labelValues(model, run);
     step = Families.STEP.labelValues(model, run);
@@ -68,5 +86,30 @@ public final class TrainerMetrics {
 
   public void checkpointWritten() {
     checkpoints.inc();
+    LAST_CHECKPOINT.put(labels, Instant.now());
+  }
+
+  /** The run continues from a checkpoint written at {@code time}. */
+  public void resumedFrom(Instant time) {
+    LAST_CHECKPOINT.put(labels, time);
+  }
+
+  /** The run ended: its checkpoint age is no longer exported. */
+  public void runEnded() {
+    LAST_CHECKPOINT.remove(labels);
+  }
+
+  private static GaugeWithCallback checkpointAge() {
+    var b = GaugeWithCallback.builder().name("mnpipe_train_checkpoint_age_seconds")
+        .help("Seconds since the run's latest durable checkpoint (since its start before the first)")
+        .labelNames("model", "run")
+        .callback(cb -> LAST_CHECKPOINT.forEach((k, t) ->
+            cb.call(Duration.between(t, Instant.now()).toMillis() / 1000.0, k.get(0), k.get(1))));
+    try {
+      return b.register();
+    } catch (IllegalArgumentException e) {
+      LOG.warn("metric mnpipe_train_checkpoint_age_seconds is already registered; this one will not be exported");
+      return b.build();
+    }
   }
 }

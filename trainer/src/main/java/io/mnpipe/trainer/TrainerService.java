@@ -12,7 +12,10 @@ import java.util.List;
  * An AugmentedSample topic in, checkpoints on disk and CheckpointEvents on {@code mnpipe.checkpoints}
  * out: the Kafka ends around {@link TrainingLoop}. Bounded ({@code stopAtEnd}) it trains on what the
  * topic holds when it starts, then writes a final checkpoint and returns; unbounded it follows the
- * topic until maxSteps, maxMinutes or {@link #stop()}.
+ * topic until maxSteps, maxMinutes, {@link #stop()} or, with {@code epochs} set, until every
+ * partition is past the last epoch. Epochs are read in order across partitions. A service started
+ * again with the same checkpoint folder and run id continues that run where its newest checkpoint
+ * left it, reading from the offsets it saved (see {@link TrainingLoop}).
  *
  * <pre>{@code
  * TrainerConfig cfg = TrainerConfig.builder("mobilenet_v2_100", 10, Path.of("checkpoints"))
@@ -47,7 +50,8 @@ public final class TrainerService implements AutoCloseable {
     }
     String clientId = "mnpipe-trainer-" + config.runId();
     try (CheckpointPublisher publisher = new CheckpointPublisher(kafka, clientId)) {
-      KafkaSampleSource source = new KafkaSampleSource(kafka, samplesTopic, clientId, stopAtEnd, TOPIC_WAIT);
+      KafkaSampleSource source = new KafkaSampleSource(kafka, samplesTopic, clientId, stopAtEnd, TOPIC_WAIT,
+          config.epochs(), true);
       TrainingLoop l = new TrainingLoop(config, source, publisher);
       loop = l;
       if (stopped) {

@@ -3,23 +3,35 @@ package io.mnpipe.trainer;
 import io.mnpipe.trainer.checkpoint.Checkpoint;
 import io.mnpipe.trainer.checkpoint.CheckpointMeta;
 import io.mnpipe.trainer.checkpoint.Checkpoints;
+import io.mnpipe.trainer.checkpoint.ResumePoint;
+import io.mnpipe.trainer.checkpoint.RunLock;
+import io.mnpipe.trainer.checkpoint.TrainState;
 import io.mnpipe.trainer.data.BatchAssembler;
 import io.mnpipe.trainer.data.BatchLoader;
 import io.mnpipe.trainer.data.SampleBatch;
 import io.mnpipe.trainer.data.SampleSource;
 import io.mnpipe.trainer.train.ModelTrainer;
+import io.mnpipe.trainer.train.WarmupCosine;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.SortedMap;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Samples from any source in, checkpoints out: batches arrive from a loader thread, one SGD step
- * each; a checkpoint every {@code checkpointEverySteps} steps and one when the run ends (input
- * exhausted, maxSteps, maxMinutes or {@link #stop()}), each handed to {@code onCheckpoint} only
- * after it is durable on disk. Knows nothing of Kafka.
+ * each; a checkpoint every {@code checkpointEverySteps} steps, one at each epoch end (before the
+ * first batch of a later epoch is trained) and one when the run ends (input exhausted, maxSteps,
+ * maxMinutes or {@link #stop()}), each handed to {@code onCheckpoint} only after it is durable on
+ * disk. A checkpoint holds what the run needs to go on exactly: weights, momentum, step, epoch, LR
+ * schedule and the source offsets after its last trained batch. Started again on the same run
+ * folder, the loop continues from the newest checkpoint. Knows nothing of Kafka.
  */
 public final class TrainingLoop {
   private static final Logger LOG = LoggerFactory.getLogger(TrainingLoop.class);
@@ -41,34 +53,94 @@ public final class TrainingLoop {
 
   /** Trains until the run ends; closes the source. Throws if training diverges or the input fails. */
   public TrainResult run() {
+    try (RunLock lock = RunLock.acquire(config.runDir())) {
+      if (config.fresh()) {
+        Path aside = Checkpoints.moveAside(config.runDir());
+        if (aside != null) {
+          LOG.info("run {}: starting over (--fresh); earlier checkpoints moved to {}", config.runId(), aside);
+        }
+      }
+      ResumePoint from = ResumePoint.latest(config.runDir()).orElse(null);
+      if (from != null) {
+        from.checkMatches(config.model(), config.numClasses(), source.name());
+      }
+      return run(from);
+    } catch (RuntimeException e) {
+      if (loader == null) {
+        source.close(); // the loader closes it once started
+      }
+      throw e;
+    } finally {
+      metrics.runEnded();
+    }
+  }
+
+  private TrainResult run(ResumePoint from) {
     BatchAssembler assembler = new BatchAssembler(config.batchSize(), config.imageSize(), config.numClasses(),
-        config.epochs());
-    long total = scheduleHorizon();
+        config.epochs(), true);
+    long horizon = from == null ? scheduleHorizon(source.expectedRecords().orElse(0))
+        : scheduleHorizon(-1) > 0 ? scheduleHorizon(-1) : from.state().scheduleSteps();
+    WarmupCosine schedule = new WarmupCosine((float) config.lr(), config.effectiveWarmupSteps(), horizon);
+    if (from != null) {
+      resume(from, assembler, schedule);
+    }
+    Checkpoints.writeRunConfig(config.runDir(), runConfig());
+    long step = from == null ? 0 : from.meta().step();
     loader = new BatchLoader(source, assembler, config.prefetchBatches(), 2, "mnpipe-loader-" + config.runId());
-    try (BatchLoader l = loader.start(); ModelTrainer trainer = new ModelTrainer(config, total)) {
+    try (BatchLoader l = loader.start();
+        ModelTrainer trainer = new ModelTrainer(config, schedule, from == null ? null : from.dir(), step);
+        KeyTrace trace = KeyTrace.open(config, step)) {
       if (stopRequested) {
         l.close(); // stop() came while the model was being built
       }
-      Checkpoints.writeRunConfig(config.runDir(), config.asMap());
       LOG.info("run {}: training {} ({} classes, {}x{}) on {}, batch {}, {} steps planned", config.runId(),
           config.model(), config.numClasses(), config.imageSize(), config.imageSize(),
-          trainer.model().getNDManager().getDevice(), config.batchSize(), total == 0 ? "?" : total);
-      return train(trainer, l);
+          trainer.model().getNDManager().getDevice(), config.batchSize(), schedule.totalSteps() == 0 ? "?"
+              : schedule.totalSteps());
+      return train(trainer, l, trace, from);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("training of run " + config.runId() + " interrupted", e);
     }
   }
 
-  private TrainResult train(ModelTrainer trainer, BatchLoader l) throws InterruptedException {
-    RunProgress p = new RunProgress(config, metrics, l);
+  /** Positions source and assembler at the checkpoint, and says how the run goes on. */
+  private void resume(ResumePoint from, BatchAssembler assembler, WarmupCosine schedule) {
+    TrainState st = from.state();
+    source.seek(st.offsets(), from.meta().epoch());
+    assembler.resumeAt(st.offsets(), from.meta().epoch());
+    metrics.resumedFrom(from.meta().time());
+    LOG.info("run {}: resuming from {} (step {}, epoch {}, {} samples) at offsets {} of {}", config.runId(),
+        from.dir().getFileName(), from.meta().step(), from.meta().epoch(), from.meta().samplesSeen(),
+        TrainState.describe(st.offsets()), st.source());
+    if (schedule.peak() != (float) st.peakLr() || schedule.warmupSteps() != st.warmupSteps()
+        || schedule.totalSteps() != st.scheduleSteps()) {
+      LOG.warn("run {}: the LR schedule changed with the settings given now (peak {} -> {}, warmup {} -> {},"
+          + " horizon {} -> {} steps); it applies from step {} on", config.runId(), st.peakLr(), schedule.peak(),
+          st.warmupSteps(), schedule.warmupSteps(), st.scheduleSteps(), schedule.totalSteps(), from.meta().step());
+    }
+    // Announced again: a kill may have fallen between the checkpoint's rename and its event.
+    onCheckpoint.accept(from.checkpoint());
+  }
+
+  private TrainResult train(ModelTrainer trainer, BatchLoader l, KeyTrace trace, ResumePoint from)
+      throws InterruptedException {
+    RunProgress p = new RunProgress(config, metrics, l, from == null ? null : from.meta());
     SampleBatch batch = l.next();
     p.start();
-    String reason = batch == null ? endReason() : null;
+    String reason = limitReached(trainer.steps(), p.startNanos);
+    if (reason != null) {
+      batch = null; // a resumed run already at its limit
+    } else if (batch == null) {
+      reason = endReason();
+    }
     while (batch != null) {
       long t0 = System.nanoTime();
       float lr = trainer.lr();
       float loss = trainer.step(batch);
+      if (trace != null) {
+        trace.trained(trainer.steps(), batch); // before any checkpoint that covers it
+      }
       p.stepDone(batch, loss, System.nanoTime() - t0);
       metrics.stepDone(trainer.steps(), loss, lr, batch.size());
       if (trainer.steps() % config.logEverySteps() == 0) {
@@ -80,25 +152,48 @@ public final class TrainingLoop {
         reason = endReason();
       }
       boolean last = next == null;
-      if (last || (config.checkpointEverySteps() > 0 && trainer.steps() % config.checkpointEverySteps() == 0)) {
-        checkpoint(trainer, p, last);
+      boolean epochEnd = next != null && next.opensEpoch();
+      if (last || epochEnd
+          || (config.checkpointEverySteps() > 0 && trainer.steps() % config.checkpointEverySteps() == 0)) {
+        checkpoint(trainer, p, batch.nextOffsets(), last, epochEnd);
       }
       batch = next;
     }
-    if (trainer.steps() == 0) {
+    if (p.samples == 0 && from != null) {
+      LOG.info("run {}: nothing new to train after step {} ({})", config.runId(), trainer.steps(), reason);
+    } else if (p.samples == 0) {
       LOG.warn("run {}: no valid samples arrived ({} skipped); no checkpoint written", config.runId(), skipped(l));
     }
     return p.result(trainer, checkpoints, skipped(l), l.assembler().dropped(), reason);
   }
 
-  private void checkpoint(ModelTrainer trainer, RunProgress p, boolean last) {
+  private void checkpoint(ModelTrainer trainer, RunProgress p, SortedMap<Integer, Long> offsets, boolean last,
+      boolean epochEnd) {
     CheckpointMeta meta = new CheckpointMeta(config.model(), config.numClasses(), config.imageSize(), config.runId(),
-        trainer.steps(), p.epoch, p.lastLoss, p.samples, last, Instant.now());
-    Checkpoint c = Checkpoints.write(config.runDir(), trainer.model(), meta);
+        trainer.steps(), p.epoch, p.lastLoss, p.samplesSeen(), last, Instant.now());
+    WarmupCosine s = trainer.schedule();
+    TrainState state = new TrainState(source.name(), offsets, s.peak(), s.warmupSteps(), s.totalSteps());
+    Map<String, Checkpoints.Payload> extras = new LinkedHashMap<>();
+    extras.put(TrainState.FILE, state::writeTo);
+    extras.put(TrainState.OPTIMIZER_FILE, trainer::saveOptimizer);
+    extras.put(Checkpoints.CONFIG_FILE, out -> {
+      Properties props = new Properties();
+      props.putAll(runConfig());
+      props.store(out, "mnpipe trainer effective configuration");
+    });
+    Checkpoint c = Checkpoints.write(config.runDir(), trainer.model(), meta, extras);
     checkpoints.add(c);
     metrics.checkpointWritten();
-    LOG.info("checkpoint {}{} written to {}", meta.id(), last ? " (final)" : "", c.dir());
+    LOG.info("checkpoint {}{} written to {}; the next batch starts at {}", meta.id(),
+        last ? " (final)" : epochEnd ? " (end of epoch " + p.epoch + ")" : "", c.dir(), TrainState.describe(offsets));
     onCheckpoint.accept(c);
+  }
+
+  /** The effective config plus what the loop alone knows: the input it reads. */
+  private Map<String, String> runConfig() {
+    Map<String, String> m = config.asMap();
+    m.put("inputTopic", source.name());
+    return m;
   }
 
   private long skipped(BatchLoader l) {
@@ -122,13 +217,20 @@ public final class TrainingLoop {
     return null;
   }
 
-  /** Steps the LR schedule spans: epochs x samplesPerEpoch if given, else what a bounded source holds. */
-  private long scheduleHorizon() {
-    long samples = config.epochs() > 0 && config.samplesPerEpoch() > 0
-        ? config.epochs() * config.samplesPerEpoch()
-        : source.expectedRecords().orElse(0);
-    long steps = (samples + config.batchSize() - 1) / config.batchSize();
-    return config.maxSteps() > 0 ? (steps == 0 ? config.maxSteps() : Math.min(steps, config.maxSteps())) : steps;
+  /**
+   * Steps the LR schedule spans, from the settings: epochs x samplesPerEpoch if both are given, else
+   * maxSteps, else what a bounded input holds ({@code inputRecords}; a resumed run passes -1 and
+   * keeps the horizon its checkpoint saved, as the input left to read is no longer the whole).
+   * Recomputed the same way on every attempt, the same flags give the same schedule.
+   */
+  private long scheduleHorizon(long inputRecords) {
+    if (config.epochs() > 0 && config.samplesPerEpoch() > 0) {
+      return (config.epochs() * config.samplesPerEpoch() + config.batchSize() - 1) / config.batchSize();
+    }
+    if (config.maxSteps() > 0) {
+      return config.maxSteps();
+    }
+    return inputRecords < 0 ? -1 : (inputRecords + config.batchSize() - 1) / config.batchSize();
   }
 
   /** Ends the run soon: the step in progress finishes, a final checkpoint is written, run() returns. */

@@ -29,6 +29,15 @@ class TrainerConfigTest {
   }
 
   @Test
+  void defaultRunIdNamesModelAndTopicSoARestartFindsItsRun() {
+    assertEquals("mobilenet_v2_100-mnpipe.samples.imagenet.v1.train",
+        TrainerConfig.defaultRunId("mobilenet_v2_100", "mnpipe.samples.imagenet.v1.train"));
+    String longId = TrainerConfig.defaultRunId("mobilenet_v2_100", "t/".repeat(80));
+    assertTrue(longId.length() <= 100 && longId.matches("[A-Za-z0-9._-]+"), longId);
+    assertEquals(longId, TrainerConfig.builder("mobilenet_v2_100", 10, DIR).runId(longId).build().runId());
+  }
+
+  @Test
   void warmupEpochsBecomeSteps() {
     TrainerConfig c = TrainerConfig.builder("mobilenet_v1_025", 10, DIR).batchSize(10).samplesPerEpoch(1000)
         .warmupEpochs(2).build();

@@ -5,6 +5,7 @@ import ai.djl.MalformedModelException;
 import ai.djl.Model;
 import ai.djl.engine.Engine;
 import io.mnpipe.trainer.model.MobileNets;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -14,23 +15,33 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.stream.Stream;
 
 /**
  * A model and its metadata in, a checkpoint directory out, and back: {@code <runDir>/step-000000123/}
- * holding DJL parameters ({@code model-0000.params}) and {@code checkpoint.properties}. Written
- * in a hidden temp directory, fsynced, then renamed, so a reader never sees half a checkpoint.
+ * holding DJL parameters ({@code model-0000.params}), {@code checkpoint.properties} and whatever
+ * extra files the trainer adds (resume state, optimizer, effective config). Written in a hidden temp
+ * directory, fsynced, then renamed, so a reader never sees half a checkpoint.
  */
 public final class Checkpoints {
   public static final String META_FILE = "checkpoint.properties";
   public static final String CONFIG_FILE = "config.properties";
-  static final String PARAMS_PREFIX = "model";
+  public static final String PARAMS_PREFIX = "model";
 
   private Checkpoints() {}
+
+  /** Writes one extra file of a checkpoint. */
+  @FunctionalInterface
+  public interface Payload {
+    void writeTo(OutputStream out) throws IOException;
+  }
 
   /** Directory name of the checkpoint at {@code step}; zero-padded so names sort by step. */
   public static String dirName(long step) {
@@ -39,6 +50,11 @@ public final class Checkpoints {
 
   /** Writes the checkpoint atomically and durably under {@code runDir}; returns it. */
   public static Checkpoint write(Path runDir, Model model, CheckpointMeta meta) {
+    return write(runDir, model, meta, Map.of());
+  }
+
+  /** As {@link #write(Path, Model, CheckpointMeta)}, with extra files (name -> content) in the same rename. */
+  public static Checkpoint write(Path runDir, Model model, CheckpointMeta meta, Map<String, Payload> extras) {
     Path target = runDir.resolve(dirName(meta.step()));
     Path tmp = runDir.resolve("." + dirName(meta.step()) + ".tmp-" + System.nanoTime());
     try {
@@ -48,6 +64,12 @@ public final class Checkpoints {
       }
       Files.createDirectories(tmp);
       model.save(tmp, PARAMS_PREFIX);
+      for (Map.Entry<String, Payload> e : extras.entrySet()) {
+        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp.resolve(e.getKey())))) {
+          e.getValue().writeTo(out);
+        }
+      }
+      // The metadata goes last: list() takes a folder with it for a whole checkpoint.
       writeProperties(tmp.resolve(META_FILE), meta.toProperties(), "mnpipe checkpoint");
       try (Stream<Path> files = Files.list(tmp)) {
         for (Path f : files.toList()) {
@@ -102,6 +124,42 @@ public final class Checkpoints {
           .sorted(Comparator.comparing(d -> d.getFileName().toString())).toList();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The newest checkpoint of a run, if it has one. */
+  public static Optional<Path> latest(Path runDir) {
+    List<Path> all = list(runDir);
+    return all.isEmpty() ? Optional.empty() : Optional.of(all.get(all.size() - 1));
+  }
+
+  /**
+   * Starts a run folder over without deleting anything: its checkpoints, run config and key trace
+   * move into {@code <runDir>/replaced-<time>/}, where {@link #list} no longer sees them.
+   *
+   * @return the folder they moved to, or null when there was nothing to move
+   */
+  public static Path moveAside(Path runDir) {
+    if (!Files.isDirectory(runDir)) {
+      return null;
+    }
+    try (Stream<Path> entries = Files.list(runDir)) {
+      List<Path> old = entries.filter(f -> {
+        String n = f.getFileName().toString();
+        return n.startsWith("step-") || n.equals(CONFIG_FILE) || n.endsWith(".log");
+      }).toList();
+      if (old.isEmpty()) {
+        return null;
+      }
+      Path aside = runDir.resolve("replaced-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+      Files.createDirectories(aside);
+      for (Path f : old) {
+        Files.move(f, aside.resolve(f.getFileName()), StandardCopyOption.ATOMIC_MOVE);
+      }
+      fsync(runDir, true);
+      return aside;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot move the old checkpoints of " + runDir + " aside", e);
     }
   }
 

@@ -2,6 +2,8 @@ package io.mnpipe.trainer.data;
 
 import io.mnpipe.schemas.avro.AugmentedSample;
 import java.nio.ByteBuffer;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import org.slf4j.Logger;
@@ -11,13 +13,19 @@ import org.slf4j.LoggerFactory;
  * AugmentedSample records in, full {@link SampleBatch}es out: copies each valid sample's pixels
  * into the batch's single byte array; a sample of the wrong shape, with a label outside
  * [0, numClasses) or from an epoch beyond the last one wanted is skipped and counted, never batched.
- * One loader thread adds; the counters may be read from any thread.
+ * Each batch carries the resume point after it: per partition, the offset after the last sample it
+ * or an earlier batch holds. Cutting at epoch ends, the first sample of a later epoch closes the
+ * partial batch (the epoch's short last batch; a lone sample, too few for BatchNorm, rides on into
+ * the next one) and opens a batch flagged {@link SampleBatch#opensEpoch()}. One loader thread adds;
+ * the counters may be read from any thread.
  */
 public final class BatchAssembler {
   private static final Logger LOG = LoggerFactory.getLogger(BatchAssembler.class);
   /** Skipped samples named one by one in the log before it falls silent (counts go on). */
   private static final int LOGGED_SKIPS = 10;
   static final int CHANNELS = 3;
+  /** Fewest samples a batch cut at an epoch end may hold: training BatchNorm needs two. */
+  static final int MIN_CUT = 2;
 
   /** Why a sample was not batched. */
   public enum Skip {
@@ -28,55 +36,105 @@ public final class BatchAssembler {
   private final int imageSize;
   private final int numClasses;
   private final int maxEpoch;
+  private final boolean cutAtEpochEnd;
+  private final Map<Integer, Long> positions = new HashMap<>();
   private final AtomicLongArray skipped = new AtomicLongArray(Skip.values().length);
   private final AtomicLong accepted = new AtomicLong();
   private final AtomicLong dropped = new AtomicLong();
   private byte[] pixels;
   private int[] labels;
+  private String[] keys;
+  private int[] epochs;
   private int filled;
   private int epoch;
+  private boolean opensEpoch;
+  private int epochSeen;
 
   /**
    * @param maxEpoch samples of a later epoch are skipped; 0 accepts every epoch
    */
   public BatchAssembler(int batchSize, int imageSize, int numClasses, int maxEpoch) {
-    if (batchSize < 1 || imageSize < 1 || numClasses < 1 || maxEpoch < 0) {
-      throw new IllegalArgumentException("batchSize, imageSize, numClasses must be positive and maxEpoch >= 0");
+    this(batchSize, imageSize, numClasses, maxEpoch, false);
+  }
+
+  /**
+   * @param maxEpoch samples of a later epoch are skipped; 0 accepts every epoch
+   * @param cutAtEpochEnd close the partial batch when the first sample of a later epoch arrives
+   */
+  public BatchAssembler(int batchSize, int imageSize, int numClasses, int maxEpoch, boolean cutAtEpochEnd) {
+    if (batchSize < 1 || imageSize < 1 || numClasses < 1 || maxEpoch < 0 || (cutAtEpochEnd && batchSize < MIN_CUT)) {
+      throw new IllegalArgumentException("batchSize, imageSize, numClasses must be positive (batchSize >= 2 when"
+          + " cutting at epoch ends) and maxEpoch >= 0");
     }
     this.batchSize = batchSize;
     this.imageSize = imageSize;
     this.numClasses = numClasses;
     this.maxEpoch = maxEpoch;
+    this.cutAtEpochEnd = cutAtEpochEnd;
     startBatch();
+  }
+
+  /**
+   * Continues a resumed run: partitions without new samples keep the resume point {@code next}, and
+   * the first sample of an epoch after {@code epoch} opens a new one. Call before the first add.
+   */
+  public void resumeAt(Map<Integer, Long> next, int epoch) {
+    positions.putAll(next);
+    epochSeen = epoch;
   }
 
   private void startBatch() {
     pixels = new byte[batchSize * imageSize * imageSize * CHANNELS];
     labels = new int[batchSize];
+    keys = new String[batchSize];
+    epochs = new int[batchSize];
     filled = 0;
     epoch = 0;
+    opensEpoch = false;
   }
 
-  /** Adds one sample; returns the batch it completes, else null. */
+  /** Adds one sample without a known position; returns the batch it completes, else null. */
   public SampleBatch add(AugmentedSample s) {
+    return add(new SourcedSample(s, -1, -1));
+  }
+
+  /**
+   * Adds one sample; returns the batch it completes, or the partial batch its epoch change cuts
+   * (the sample then starts the next batch), else null.
+   */
+  public SampleBatch add(SourcedSample r) {
+    AugmentedSample s = r.sample();
     Skip why = check(s);
     if (why != null) {
       skip(s, why);
       return null;
     }
+    SampleBatch cut = null;
+    if (cutAtEpochEnd && epochSeen > 0 && s.getEpoch() > epochSeen) {
+      cut = filled >= MIN_CUT ? emit() : null;
+      opensEpoch = true;
+    }
+    epochSeen = Math.max(epochSeen, s.getEpoch());
     int bytes = imageSize * imageSize * CHANNELS;
     // duplicate(): reading must not move the record's own buffer position.
     s.getPixels().duplicate().get(pixels, filled * bytes, bytes);
     labels[filled] = s.getLabel();
+    keys[filled] = s.getKey();
+    epochs[filled] = s.getEpoch();
     epoch = Math.max(epoch, s.getEpoch());
     filled++;
-    accepted.incrementAndGet();
-    if (filled < batchSize) {
-      return null;
+    if (r.partition() >= 0) {
+      positions.put(r.partition(), r.offset() + 1);
     }
-    SampleBatch full = new SampleBatch(pixels, labels, filled, imageSize, imageSize, CHANNELS, epoch);
+    accepted.incrementAndGet();
+    return cut != null ? cut : filled < batchSize ? null : emit();
+  }
+
+  private SampleBatch emit() {
+    SampleBatch b = new SampleBatch(pixels, labels, filled, imageSize, imageSize, CHANNELS, epoch, keys, epochs,
+        SampleBatch.snapshot(positions), opensEpoch);
     startBatch();
-    return full;
+    return b;
   }
 
   /**
@@ -93,9 +151,7 @@ public final class BatchAssembler {
       startBatch();
       return null;
     }
-    SampleBatch partial = new SampleBatch(pixels, labels, filled, imageSize, imageSize, CHANNELS, epoch);
-    startBatch();
-    return partial;
+    return emit();
   }
 
   private Skip check(AugmentedSample s) {

@@ -1,6 +1,5 @@
 package io.mnpipe.trainer.data;
 
-import io.mnpipe.schemas.avro.AugmentedSample;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -51,7 +50,7 @@ public final class BatchLoader implements AutoCloseable {
   private void load() {
     try {
       while (!closed) {
-        List<AugmentedSample> got = source.poll(POLL);
+        List<SourcedSample> got = source.poll(POLL);
         if (got == null) {
           SampleBatch tail = assembler.flush(minLastBatch);
           if (tail != null) {
@@ -59,7 +58,7 @@ public final class BatchLoader implements AutoCloseable {
           }
           break;
         }
-        for (AugmentedSample s : got) {
+        for (SourcedSample s : got) {
           SampleBatch full = assembler.add(s);
           if (full != null) {
             put(full);

@@ -6,9 +6,11 @@ import io.mnpipe.schemas.serde.AvroDeserializer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -20,10 +22,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * An AugmentedSample topic in, samples out, from the first offset of every partition. Bounded, it
- * stops at the end offsets that existed when it was opened (records produced later are left for
- * the next run); unbounded, it follows the topic. Assigns partitions itself: no consumer group, no
- * rebalance wait. Reads committed records only, as preprocess writes in transactions.
+ * An AugmentedSample topic in, samples with their partition and offset out, from the first offset
+ * of every partition or from a run's resume point ({@link #seek}). Bounded, it stops at the end
+ * offsets that existed when it was opened (records produced later are left for the next run);
+ * unbounded, it follows the topic. Assigns partitions itself: no consumer group, no rebalance wait,
+ * no committed offsets (the trainer keeps its own in checkpoints). Reads committed records only, as
+ * preprocess writes in transactions. Created with an epoch limit, it hands epochs out in order
+ * across partitions ({@link EpochBarrier}) and ends once every partition is past the last epoch.
  */
 public final class KafkaSampleSource implements SampleSource {
   private static final Logger LOG = LoggerFactory.getLogger(KafkaSampleSource.class);
@@ -32,18 +37,34 @@ public final class KafkaSampleSource implements SampleSource {
   private final String topic;
   private final Map<TopicPartition, Long> end = new HashMap<>();
   private final boolean bounded;
+  private final int maxEpoch;
+  private final boolean ordered;
+  private List<TopicPartition> parts;
+  private EpochBarrier barrier;
   private long expected;
   private volatile long undecodable; // written by the loader thread, read by the trainer
 
+  /** Reads records in the order Kafka hands them out, every epoch (the evaluator's validation reads). */
+  public KafkaSampleSource(KafkaSettings kafka, String topic, String clientId, boolean bounded, Duration topicWait) {
+    this(kafka, topic, clientId, bounded, topicWait, 0, false);
+  }
+
   /**
    * @param topicWait how long to wait for the topic to exist (it may be created by a stage starting alongside)
+   * @param maxEpoch with {@code epochOrdered}: a partition ends at its first record of a later epoch; 0 = none
+   * @param epochOrdered hand out epoch e of every partition before epoch e+1 of any
    */
-  public KafkaSampleSource(KafkaSettings kafka, String topic, String clientId, boolean bounded, Duration topicWait) {
+  public KafkaSampleSource(KafkaSettings kafka, String topic, String clientId, boolean bounded, Duration topicWait,
+      int maxEpoch, boolean epochOrdered) {
     var props = kafka.consumer(null, clientId);
+    // Again after any --client-config extras: aborted preprocess attempts must never reach training.
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     this.consumer = new KafkaConsumer<>(props, new StringDeserializer(), new AvroDeserializer<>(AugmentedSample.class));
     this.topic = topic;
     this.bounded = bounded;
+    this.maxEpoch = maxEpoch;
+    this.ordered = epochOrdered;
+    this.barrier = epochOrdered ? new EpochBarrier(1, maxEpoch) : null;
     try {
       open(topicWait);
     } catch (RuntimeException e) {
@@ -53,18 +74,60 @@ public final class KafkaSampleSource implements SampleSource {
   }
 
   private void open(Duration topicWait) {
-    List<TopicPartition> parts = partitions(topicWait);
+    parts = partitions(topicWait);
     consumer.assign(parts);
     consumer.seekToBeginning(parts);
+    Map<TopicPartition, Long> begin = consumer.beginningOffsets(parts);
     if (bounded) {
-      Map<TopicPartition, Long> begin = consumer.beginningOffsets(parts);
       end.putAll(consumer.endOffsets(parts));
-      for (TopicPartition tp : parts) {
-        expected += end.get(tp) - begin.get(tp);
-      }
-      end.entrySet().removeIf(e -> e.getValue() <= begin.get(e.getKey()));
-      LOG.info("reading {} up to its current end: {} records in {} partitions", topic, expected, parts.size());
     }
+    limitTo(begin);
+  }
+
+  /** Bounded: counts what lies between {@code start} and the end offsets, and drops partitions with nothing. */
+  private void limitTo(Map<TopicPartition, Long> start) {
+    if (!bounded) {
+      return;
+    }
+    expected = 0;
+    for (TopicPartition tp : parts) {
+      expected += Math.max(0, end.getOrDefault(tp, 0L) - start.get(tp));
+    }
+    List<TopicPartition> empty = end.keySet().stream().filter(tp -> end.get(tp) <= start.get(tp)).toList();
+    consumer.pause(empty); // nothing to read there: no fetches either
+    empty.forEach(end::remove);
+    LOG.info("reading {} up to its current end: {} records in {} partitions", topic, expected, parts.size());
+  }
+
+  @Override
+  public void seek(Map<Integer, Long> next, int epoch) {
+    Map<TopicPartition, Long> begin = consumer.beginningOffsets(parts);
+    Map<TopicPartition, Long> latest = consumer.endOffsets(parts);
+    Map<TopicPartition, Long> start = new HashMap<>(begin);
+    for (TopicPartition tp : parts) {
+      Long at = next.get(tp.partition());
+      if (at == null) {
+        continue;
+      }
+      if (at < begin.get(tp)) {
+        LOG.warn("{}: records {}..{} were deleted (retention) before they were trained; resuming at {}", tp, at,
+            begin.get(tp) - 1, begin.get(tp));
+      } else if (at > latest.get(tp)) {
+        throw new IllegalStateException("resume point " + at + " of " + tp + " lies beyond its end " + latest.get(tp)
+            + ": was the topic deleted and recreated? start the run over (--fresh) or use another --run-id");
+      } else {
+        consumer.seek(tp, at);
+        start.put(tp, at);
+      }
+    }
+    Set<Integer> unknown = new HashSet<>(next.keySet());
+    parts.forEach(tp -> unknown.remove(tp.partition()));
+    if (!unknown.isEmpty()) {
+      throw new IllegalStateException("the run was trained on partitions " + unknown + " that " + topic
+          + " no longer has; start the run over (--fresh) or use another --run-id");
+    }
+    barrier = ordered ? new EpochBarrier(epoch, maxEpoch) : null;
+    limitTo(start);
   }
 
   private List<TopicPartition> partitions(Duration wait) {
@@ -83,21 +146,26 @@ public final class KafkaSampleSource implements SampleSource {
   }
 
   @Override
-  public List<AugmentedSample> poll(Duration timeout) {
-    if (bounded && end.isEmpty()) {
+  public List<SourcedSample> poll(Duration timeout) {
+    if ((bounded && end.isEmpty()) || (barrier != null && barrier.finished())) {
       return null;
     }
-    List<AugmentedSample> out = new ArrayList<>();
+    List<SourcedSample> out = new ArrayList<>();
     try {
       for (ConsumerRecord<String, AugmentedSample> r : consumer.poll(timeout)) {
-        Long stop = end.get(new TopicPartition(r.topic(), r.partition()));
+        TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+        Long stop = end.get(tp);
         if (bounded && (stop == null || r.offset() >= stop)) {
           continue;
         }
         if (r.value() == null) {
           undecodable++; // a tombstone carries no sample
-        } else {
-          out.add(r.value());
+        } else if (barrier == null || barrier.admit(r.partition(), r.value().getEpoch())) {
+          out.add(new SourcedSample(r.value(), r.partition(), r.offset()));
+        } else if (!consumer.paused().contains(tp)) {
+          // The partition's next epoch waits for the others: read it again from here later.
+          consumer.pause(List.of(tp));
+          consumer.seek(tp, r.offset());
         }
       }
     } catch (RecordDeserializationException e) {
@@ -108,19 +176,46 @@ public final class KafkaSampleSource implements SampleSource {
     if (bounded) {
       retireFinishedPartitions();
     }
+    if (barrier != null) {
+      releaseBarrier();
+    }
     return out;
   }
 
   private void retireFinishedPartitions() {
     List<TopicPartition> done = new ArrayList<>();
     end.forEach((tp, stop) -> {
-      if (consumer.position(tp) >= stop) {
+      if (!consumer.paused().contains(tp) && consumer.position(tp) >= stop) {
         done.add(tp);
       }
     });
     if (!done.isEmpty()) {
       consumer.pause(done);
       done.forEach(end::remove);
+    }
+  }
+
+  /** Partitions with nothing to read now (ended, or caught up when following) do not hold an epoch back. */
+  private void releaseBarrier() {
+    Set<Integer> all = new HashSet<>();
+    Set<Integer> idle = new HashSet<>();
+    for (TopicPartition tp : parts) {
+      all.add(tp.partition());
+      if (barrier.isWaiting(tp.partition())) {
+        continue;
+      }
+      boolean nothingNow = bounded ? !end.containsKey(tp) : consumer.currentLag(tp).orElse(1) == 0;
+      if (nothingNow) {
+        idle.add(tp.partition());
+      }
+    }
+    int before = barrier.epoch();
+    List<Integer> go = barrier.release(all, idle);
+    if (!go.isEmpty()) {
+      LOG.info("{}: epoch {} read from every partition; epoch {} starts", topic, before, barrier.epoch());
+      consumer.resume(go.stream().map(p -> new TopicPartition(topic, p)).toList());
+    } else if (barrier.finished()) {
+      LOG.info("{}: every partition is past epoch {}; the input ends here", topic, maxEpoch);
     }
   }
 
@@ -132,6 +227,11 @@ public final class KafkaSampleSource implements SampleSource {
   @Override
   public long undecodable() {
     return undecodable;
+  }
+
+  @Override
+  public String name() {
+    return topic;
   }
 
   @Override

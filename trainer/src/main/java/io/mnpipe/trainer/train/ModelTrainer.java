@@ -6,14 +6,23 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.MalformedModelException;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
 import io.mnpipe.trainer.TrainerConfig;
+import io.mnpipe.trainer.checkpoint.Checkpoints;
+import io.mnpipe.trainer.checkpoint.TrainState;
 import io.mnpipe.trainer.data.Normalizer;
 import io.mnpipe.trainer.data.SampleBatch;
 import io.mnpipe.trainer.model.MobileNets;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,7 +30,9 @@ import org.slf4j.LoggerFactory;
 /**
  * A config in, a model that learns one batch per {@link #step} out: builds the MobileNet, SGD with
  * warmup-cosine LR and label-smoothed cross-entropy on the engine's default device (GPU if any),
- * normalises each uint8 batch there, and refuses to go on once the loss is NaN or infinite.
+ * normalises each uint8 batch there, and refuses to go on once the loss is NaN or infinite. Built
+ * from a checkpoint, it continues that run: weights, BatchNorm statistics, momentum buffers and the
+ * step (hence the LR) are those the checkpoint saved.
  */
 public final class ModelTrainer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ModelTrainer.class);
@@ -35,24 +46,51 @@ public final class ModelTrainer implements AutoCloseable {
   private final Trainer trainer;
   private final Normalizer normalizer;
   private final WarmupCosine schedule;
+  private final DecayMaskedSgd optimizer;
   private long steps;
 
   /** @param totalSteps schedule horizon: cosine reaches 0 there; 0 = unknown (constant after warmup) */
   public ModelTrainer(TrainerConfig config, long totalSteps) {
+    this(config, new WarmupCosine((float) config.lr(), config.effectiveWarmupSteps(), totalSteps), null, 0);
+  }
+
+  /**
+   * @param schedule the run's LR schedule
+   * @param checkpoint a checkpoint folder of this run to continue from (weights and, if present,
+   *     momentum); null for a fresh model
+   * @param step optimizer steps the checkpoint had taken (0 when fresh)
+   */
+  public ModelTrainer(TrainerConfig config, WarmupCosine schedule, Path checkpoint, long step) {
     this.config = config;
-    Engine.getInstance().setRandomSeed((int) config.seed());
+    this.schedule = schedule;
+    this.steps = step;
+    // A resumed run must not replay the dropout masks of its first steps.
+    Engine.getInstance().setRandomSeed((int) (config.seed() + step));
     this.model = Model.newInstance(config.model());
     try {
       model.setBlock(MobileNets.create(config.model(), config.numClasses()));
-      this.schedule = new WarmupCosine((float) config.lr(), config.effectiveWarmupSteps(), totalSteps);
+      Shape input = new Shape(config.batchSize(), 3, config.imageSize(), config.imageSize());
+      if (checkpoint != null) {
+        // Loaded before the trainer exists: its parameter store then holds the loaded arrays.
+        model.load(checkpoint, Checkpoints.PARAMS_PREFIX);
+      }
+      this.optimizer = DecayMaskedSgd.forBlock(model.getBlock(), schedule, (float) config.momentum(),
+          (float) config.weightDecay(), config.nesterov(), () -> steps);
+      Path momentum = checkpoint == null ? null : checkpoint.resolve(TrainState.OPTIMIZER_FILE);
+      if (momentum != null && Files.isRegularFile(momentum)) {
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(momentum))) {
+          optimizer.loadState(in, model.getNDManager());
+        }
+      }
       DefaultTrainingConfig tc = new DefaultTrainingConfig(new LabelSmoothingLoss((float) config.labelSmoothing()))
-          .optOptimizer(DecayMaskedSgd.forBlock(model.getBlock(), schedule, (float) config.momentum(),
-              (float) config.weightDecay()))
-          .optDevices(new Device[] {model.getNDManager().getDevice()});
+          .optOptimizer(optimizer).optDevices(new Device[] {model.getNDManager().getDevice()});
       this.trainer = model.newTrainer(tc);
-      trainer.initialize(new Shape(config.batchSize(), 3, config.imageSize(), config.imageSize()));
+      trainer.initialize(input);
       this.normalizer = new Normalizer(trainer.getManager());
       warnAboutMalloc(model.getNDManager().getDevice());
+    } catch (IOException | MalformedModelException e) {
+      model.close();
+      throw new IllegalStateException("cannot continue from checkpoint " + checkpoint + ": " + e.getMessage(), e);
     } catch (RuntimeException e) {
       model.close();
       throw e;
@@ -110,6 +148,15 @@ public final class ModelTrainer implements AutoCloseable {
 
   public long totalSteps() {
     return schedule.totalSteps();
+  }
+
+  /** Writes the optimizer's momentum buffers (for a checkpoint). */
+  public void saveOptimizer(OutputStream out) throws IOException {
+    optimizer.saveState(out);
+  }
+
+  public WarmupCosine schedule() {
+    return schedule;
   }
 
   /** The model being trained (its block holds the current weights), e.g. to save a checkpoint. */

@@ -39,6 +39,14 @@ public final class WarmupCosine implements Tracker {
     return (float) (peak * 0.5 * (1 + Math.cos(Math.PI * progress)));
   }
 
+  public float peak() {
+    return peak;
+  }
+
+  public int warmupSteps() {
+    return warmupSteps;
+  }
+
   public long totalSteps() {
     return totalSteps;
   }

@@ -4,12 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mnpipe.schemas.avro.AugmentedSample;
 import io.mnpipe.trainer.TestSamples;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** Valid samples land back to back in one array; bad ones are counted and never batched. */
@@ -76,5 +78,71 @@ class BatchAssemblerTest {
     assertNull(a.flush(2));
     assertEquals(1, a.dropped());
     assertNull(a.flush(1));
+  }
+
+  private static SourcedSample at(int partition, long offset, int epoch) {
+    AugmentedSample s = filled("p" + partition + "o" + offset, 0, 4, 1);
+    s.setEpoch(epoch);
+    return new SourcedSample(s, partition, offset);
+  }
+
+  @Test
+  void eachBatchCarriesTheResumePointAfterIt() {
+    BatchAssembler a = new BatchAssembler(3, 4, 3, 0, true);
+    a.resumeAt(Map.of(0, 10L, 1, 20L, 2, 5L), 1);
+    assertNull(a.add(at(0, 10, 1)));
+    assertNull(a.add(at(1, 20, 1)));
+    SampleBatch b = a.add(at(0, 11, 1));
+    assertEquals(Map.of(0, 12L, 1, 21L, 2, 5L), b.nextOffsets()); // partition 2 keeps its resume point
+    assertArrayEquals(new String[] {"p0o10", "p1o20", "p0o11"}, b.keys());
+    assertNull(a.add(at(1, 21, 1))); // in the partial batch: not in any resume point yet
+    assertEquals(Map.of(0, 12L, 1, 22L, 2, 5L), a.flush(1).nextOffsets());
+  }
+
+  @Test
+  void firstSampleOfALaterEpochCutsThePartialBatchAndOpensTheNext() {
+    BatchAssembler a = new BatchAssembler(4, 4, 3, 0, true);
+    List<SampleBatch> out = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      add(a, at(0, i, 1), out);
+    }
+    add(a, at(0, 6, 2), out); // epoch 1 ends with a batch of 2
+    for (int i = 7; i < 10; i++) {
+      add(a, at(0, i, 2), out);
+    }
+    assertEquals(List.of(4, 2, 4), out.stream().map(SampleBatch::size).toList());
+    assertEquals(List.of(false, false, true), out.stream().map(SampleBatch::opensEpoch).toList());
+    assertEquals(6L, out.get(1).nextOffsets().get(0));
+    assertEquals(List.of(1, 1, 2), out.stream().map(SampleBatch::epoch).toList());
+  }
+
+  @Test
+  void aLoneSampleAtAnEpochEndRidesOnIntoTheNextBatch() {
+    BatchAssembler a = new BatchAssembler(4, 4, 3, 0, true);
+    List<SampleBatch> out = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      add(a, at(0, i, 1), out);
+    }
+    for (int i = 5; i < 8; i++) {
+      add(a, at(0, i, 2), out);
+    }
+    assertEquals(List.of(4, 4), out.stream().map(SampleBatch::size).toList());
+    assertTrue(out.get(1).opensEpoch());
+    assertArrayEquals(new int[] {1, 2, 2, 2}, out.get(1).epochs());
+  }
+
+  @Test
+  void aResumedRunOpensTheEpochAfterItsCheckpoint() {
+    BatchAssembler a = new BatchAssembler(2, 4, 3, 0, true);
+    a.resumeAt(Map.of(0, 4L), 1);
+    assertNull(a.add(at(0, 4, 2)));
+    assertTrue(a.add(at(0, 5, 2)).opensEpoch());
+  }
+
+  private static void add(BatchAssembler a, SourcedSample s, List<SampleBatch> out) {
+    SampleBatch b = a.add(s);
+    if (b != null) {
+      out.add(b);
+    }
   }
 }

@@ -33,7 +33,7 @@ class BatchLoaderTest {
   @Test
   void failureOfTheSourceReachesTheCaller() {
     SampleSource broken = new SampleSource() {
-      public List<AugmentedSample> poll(Duration timeout) {
+      public List<SourcedSample> poll(Duration timeout) {
         throw new IllegalStateException("broker gone");
       }
 
@@ -48,7 +48,7 @@ class BatchLoaderTest {
   @Test
   void closeWakesABlockedCaller() {
     SampleSource endless = new SampleSource() {
-      public List<AugmentedSample> poll(Duration timeout) {
+      public List<SourcedSample> poll(Duration timeout) {
         return List.of();
       }
 
