@@ -16,15 +16,15 @@ class LocalPipelineIT {
 
   @Test
   void everyImageIsAccountedForAndTheModelBeatsChance(@TempDir Path dir) throws Exception {
-    var config = new LocalConfig("synthetic", new SyntheticDataset.Config(3, 200, 20, 2, 11), "mobilenet_v2_035", 2, 32,
+    var config = new LocalConfig("synthetic", new SyntheticDataset.Config(3, 200, 20, 2, 11), "mobilenet_v2_035", 3, 32,
         16, 0.01, 5, null, dir, 0, 2, 11);
     RunSummary s = new LocalPipeline(config).run();
 
     assertEquals(3 * 200 + 2 + 3 * 20, s.ingested());
     assertEquals(s.ingested(), s.decoded() + s.deadLettered(), "nothing lost between ingest and preprocess");
     assertEquals(2, s.deadLettered());
-    assertEquals(2 * 3 * 200, s.augmentedSamples() - 3 * 20, "two epochs of train samples plus one val pass");
-    assertEquals(2 * 3 * 200, s.trainedSamples(), "each epoch's samples trained once");
+    assertEquals(3 * 3 * 200, s.augmentedSamples() - 3 * 20, "three epochs of train samples plus one val pass");
+    assertEquals(3 * 3 * 200, s.trainedSamples(), "each epoch's samples trained once");
     assertTrue(s.checkpoints() >= 1);
     assertEquals(s.checkpoints(), s.evaluations().size(), "one evaluation per checkpoint");
     assertTrue(s.finalTop1() > s.chanceTop1(), "top-1 " + s.finalTop1() + " vs chance " + s.chanceTop1());

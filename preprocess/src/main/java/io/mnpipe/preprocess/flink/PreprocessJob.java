@@ -70,7 +70,7 @@ public final class PreprocessJob {
           .fromSource(p.source(), WatermarkStrategy.noWatermarks(), "raw-images-" + id, type)
           .uid("raw-images-" + id);
       if (p.shuffleBuffer() > 0) {
-        raw = raw.transform("shuffle-" + id, type, new ShuffleBuffer<>(p.shuffleBuffer(), seed, type))
+        raw = raw.transform("shuffle-" + id, type, new ShuffleBuffer<>(p.shuffleBuffer(), seed, type, img -> img.epoch))
             .uid("shuffle-" + id);
       }
       SingleOutputStreamOperator<AugmentedSample> samples = raw

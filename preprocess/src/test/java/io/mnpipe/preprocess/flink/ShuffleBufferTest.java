@@ -69,4 +69,23 @@ class ShuffleBufferTest {
     }
     assertEquals(uninterrupted, out);
   }
+
+  @Test
+  void aLaterEpochDrainsTheEarlierOneFirst() throws Exception {
+    // Records 0..39 are epoch 1, 40..79 epoch 2 (value / 40 + 1); the buffer holds 64.
+    try (var h = new OneInputStreamOperatorTestHarness<Integer, Integer>(
+        new ShuffleBuffer<>(64, 5, Types.INT, v -> v / 40 + 1))) {
+      h.open();
+      for (int i = 0; i < 80; i++) {
+        h.processElement(i, 0);
+      }
+      h.endInput();
+      List<Integer> out = h.extractOutputValues();
+      assertEquals(80, out.size());
+      assertEquals(IntStream.range(0, 40).boxed().toList(), out.subList(0, 40).stream().sorted().toList(),
+          "all of epoch 1 before any of epoch 2");
+      assertNotEquals(IntStream.range(0, 40).boxed().toList(), out.subList(0, 40), "epoch 1 shuffled");
+      assertEquals(IntStream.range(40, 80).boxed().toList(), out.subList(40, 80).stream().sorted().toList());
+    }
+  }
 }
