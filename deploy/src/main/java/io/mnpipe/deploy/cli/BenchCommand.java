@@ -7,6 +7,7 @@ import io.mnpipe.preprocess.bench.DecodeBenchmark;
 import io.mnpipe.schemas.kafka.EmbeddedKafka;
 import io.mnpipe.schemas.kafka.KafkaSettings;
 import io.mnpipe.schemas.kafka.TopicAdmin;
+import io.mnpipe.trainer.bench.TrainBenchmark;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,11 +20,27 @@ import picocli.CommandLine.Option;
 /** {@code pipeline bench ...}: benchmarks that print a ratio against a baseline measured in the same run. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Benchmarks, each against a baseline measured in the same run.",
-    subcommands = {BenchCommand.Ingest.class, BenchCommand.Decode.class})
+    subcommands = {BenchCommand.Ingest.class, BenchCommand.Decode.class, BenchCommand.Train.class})
 public final class BenchCommand implements Runnable {
   @Override
   public void run() {
     new picocli.CommandLine(this).usage(System.out);
+  }
+
+  /** An embedded broker on tmpfs where there is one: the ratios measure client-side cost, not the disk's mood. */
+  static EmbeddedKafka embeddedBroker() throws Exception {
+    Path shm = Path.of("/dev/shm");
+    return EmbeddedKafka.start(Files.isDirectory(shm) && Files.isWritable(shm)
+        ? Files.createTempDirectory(shm, "mnpipe-bench-kafka-") : Files.createTempDirectory("mnpipe-bench-kafka-"),
+        true);
+  }
+
+  static KafkaSettings reachable(String bootstrap) {
+    KafkaSettings kafka = new KafkaSettings(bootstrap);
+    try (TopicAdmin admin = new TopicAdmin(kafka)) {
+      admin.checkReachable(Duration.ofSeconds(15));
+    }
+    return kafka;
   }
 
   /** Publishing throughput of the ingest path against a plain producer loop. */
@@ -56,17 +73,10 @@ public final class BenchCommand implements Runnable {
       try {
         KafkaSettings kafka;
         if (bootstrap == null) {
-          // On tmpfs where there is one: the ratio measures client-side cost, not the disk's mood.
-          Path shm = Path.of("/dev/shm");
-          broker = EmbeddedKafka.start(Files.isDirectory(shm) && Files.isWritable(shm)
-              ? Files.createTempDirectory(shm, "mnpipe-bench-kafka-") : Files.createTempDirectory("mnpipe-bench-kafka-"),
-              true);
+          broker = embeddedBroker();
           kafka = broker.settings();
         } else {
-          kafka = new KafkaSettings(bootstrap);
-          try (TopicAdmin admin = new TopicAdmin(kafka)) {
-            admin.checkReachable(Duration.ofSeconds(15));
-          }
+          kafka = reachable(bootstrap);
         }
         IngestBenchmark.Result r = new IngestBenchmark(kafka, config).run();
         print(r);
@@ -152,6 +162,78 @@ public final class BenchCommand implements Runnable {
       } else {
         System.out.printf("decode+augment %.0f images/s, full-size decode %.0f images/s (one core, %s): ratio %.2f%n",
             r.imagesPerS(), r.decodeImagesPerS(), r.decoder(), r.ratio());
+      }
+      return 0;
+    }
+  }
+
+  /** Training fed from Kafka through the trainer's consumer path against the same batches in memory. */
+  @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+      description = {"Trains one model on batches read from a Kafka topic through the trainer's own consumer",
+          "path (prefetching loader), and on the same batches held in memory, alternating rounds on one",
+          "trainer. Prints images/s of both and their ratio (target >= 0.95: the input never starves training)."})
+  static final class Train implements Callable<Integer> {
+    @Option(names = "--model", defaultValue = "mobilenet_v2_100", description = "Model (default ${DEFAULT-VALUE}).")
+    String model;
+
+    @Option(names = "--image-size", defaultValue = "64", description = "Sample side in pixels (default ${DEFAULT-VALUE}).")
+    int imageSize;
+
+    @Option(names = "--batch-size", defaultValue = "32", description = "Samples per step (default ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--steps", defaultValue = "40", description = "Steps per round (default ${DEFAULT-VALUE}).")
+    int steps;
+
+    @Option(names = "--warmup-steps", defaultValue = "10", description = "Untimed steps first (default ${DEFAULT-VALUE}).")
+    int warmupSteps;
+
+    @Option(names = "--rounds", defaultValue = "5", description = "Rounds each way; medians reported (default ${DEFAULT-VALUE}).")
+    int rounds;
+
+    @Option(names = "--partitions", defaultValue = "8", description = "Partitions of the topic (default ${DEFAULT-VALUE}).")
+    int partitions;
+
+    @Option(names = "--bootstrap", description = "Benchmark against this cluster instead of an embedded broker.")
+    String bootstrap;
+
+    @Option(names = "--json", description = "Print the result as JSON.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+      if (!io.mnpipe.trainer.model.MobileNets.exists(model)) {
+        throw new IllegalArgumentException("unknown model '" + model + "'; known: "
+            + String.join(", ", io.mnpipe.trainer.model.MobileNets.names()));
+      }
+      var config = new TrainBenchmark.Config(model, imageSize, batchSize, steps, warmupSteps, rounds, partitions);
+      EmbeddedKafka broker = bootstrap == null ? embeddedBroker() : null;
+      try {
+        KafkaSettings kafka = broker != null ? broker.settings() : reachable(bootstrap);
+        TrainBenchmark.Result r = new TrainBenchmark(kafka, config).run();
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("benchmark", "train");
+        out.put("model", r.model());
+        out.put("image_size", r.imageSize());
+        out.put("batch_size", r.batchSize());
+        out.put("images_per_round", r.imagesPerRound());
+        out.put("rounds", r.rounds());
+        out.put("device", r.device());
+        out.put("pipeline_images_per_s", Math.round(r.pipelineImagesPerSecond() * 10) / 10.0);
+        out.put("memory_images_per_s", Math.round(r.memoryImagesPerSecond() * 10) / 10.0);
+        out.put("ratio", Math.round(r.ratio() * 1000) / 1000.0);
+        out.put("data_wait", Math.round(r.dataWait() * 1000) / 1000.0);
+        if (json) {
+          System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(out));
+        } else {
+          System.out.printf("train %s %dx%d batch %d on %s: from Kafka %.1f img/s, from memory %.1f img/s, ratio %.3f"
+              + " (data wait %.1f%%)%n", r.model(), r.imageSize(), r.imageSize(), r.batchSize(), r.device(),
+              r.pipelineImagesPerSecond(), r.memoryImagesPerSecond(), r.ratio(), 100 * r.dataWait());
+        }
+      } finally {
+        if (broker != null) {
+          broker.close();
+        }
       }
       return 0;
     }

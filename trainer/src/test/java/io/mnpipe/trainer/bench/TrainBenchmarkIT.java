@@ -1,0 +1,35 @@
+package io.mnpipe.trainer.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.mnpipe.schemas.kafka.KafkaBroker;
+import io.mnpipe.schemas.kafka.KafkaSettings;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The train benchmark end to end on a real broker, at a size that says nothing about speed. */
+@ExtendWith(KafkaBroker.class)
+class TrainBenchmarkIT {
+
+  @Test
+  void bothPathsTrainEveryBatchAndTheRatioComesFromTheirMedians(KafkaSettings kafka) throws Exception {
+    var r = new TrainBenchmark(kafka, new TrainBenchmark.Config("mobilenet_v1_025", 32, 4, 5, 1, 3, 2)).run();
+    assertEquals(20, r.imagesPerRound());
+    assertTrue(r.pipelineImagesPerSecond() > 0 && r.memoryImagesPerSecond() > 0, r.toString());
+    assertEquals(r.pipelineImagesPerSecond() / r.memoryImagesPerSecond(), r.ratio(), 1e-9);
+    assertTrue(r.dataWait() >= 0 && r.dataWait() < 1, r.toString());
+  }
+
+  @Test
+  void medianOfOddAndEvenCounts() {
+    assertEquals(2.0, TrainBenchmark.median(new double[] {3, 1, 2}));
+    assertEquals(2.5, TrainBenchmark.median(new double[] {4, 1, 3, 2}));
+  }
+
+  @Test
+  void nonsenseSettingsAreRefused() {
+    assertThrows(IllegalArgumentException.class, () -> new TrainBenchmark.Config("mobilenet_v2_100", 64, 1, 5, 1, 3, 2));
+  }
+}
