@@ -22,6 +22,12 @@ final class EvaluatorMetrics {
         "Mean validation cross-entropy of the latest checkpoint");
     static final Gauge STEP = RunMetrics.gauge("mnpipe_eval_step", "Training step of the latest scored checkpoint");
     static final Counter SCORED = RunMetrics.counter("mnpipe_eval_checkpoints_total", "Checkpoints scored");
+    static final Counter SKIPPED = RunMetrics.counter("mnpipe_eval_checkpoints_skipped_total",
+        "Checkpoints not scored because a newer one of the same run was waiting");
+  }
+
+  static void skipped(String model, String run) {
+    Families.SKIPPED.labelValues(model, run).inc();
   }
 
   static void record(EvaluationResult r) {

@@ -4,6 +4,7 @@ import io.mnpipe.schemas.Topic;
 import io.mnpipe.schemas.Topics;
 import io.mnpipe.schemas.avro.CheckpointEvent;
 import io.mnpipe.schemas.avro.EvaluationResult;
+import io.mnpipe.schemas.kafka.BoundedReader;
 import io.mnpipe.schemas.kafka.KafkaSettings;
 import io.mnpipe.schemas.kafka.TopicAdmin;
 import io.mnpipe.trainer.checkpoint.CheckpointMeta;
@@ -13,8 +14,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -70,10 +74,10 @@ public final class EvaluatorService implements AutoCloseable {
    */
   public List<EvaluationResult> run(Predicate<Scored> stopAfter) {
     try (TopicAdmin admin = new TopicAdmin(kafka)) {
-      admin.ensure(List.of(TopicAdmin.spec(Topics.CHECKPOINTS, 1), TopicAdmin.compacted(Topics.EVALUATIONS, 1)),
+      admin.ensure(List.of(TopicAdmin.spec(config.checkpointTopic(), 1), TopicAdmin.compacted(Topics.EVALUATIONS, 1)),
           Duration.ofSeconds(60));
     }
-    Topic<String, CheckpointEvent> in = Topics.checkpoints();
+    Topic<String, CheckpointEvent> in = Topics.checkpoints().named(config.checkpointTopic());
     Topic<String, EvaluationResult> out = Topics.evaluations();
     String clientId = "mnpipe-evaluator-" + config.groupId();
     try (var consumer = new KafkaConsumer<>(kafka.consumer(config.groupId(), clientId), in.keySerde().deserializer(),
@@ -85,10 +89,29 @@ public final class EvaluatorService implements AutoCloseable {
       consumer.assign(parts); // starts at the group's committed offsets, else at the earliest
       LOG.info("evaluator {} waiting for checkpoints on {} (validation split {}{})", config.groupId(), in.name(),
           config.valTopic(), config.runId() == null ? "" : ", run " + config.runId());
+      Set<String> scored = alreadyScored(out);
       List<EvaluationResult> mine = new ArrayList<>();
       while (!stopRequested) {
-        for (ConsumerRecord<String, CheckpointEvent> r : consumer.poll(POLL)) {
-          Scored s = handle(r.value(), producer, out);
+        List<ConsumerRecord<String, CheckpointEvent>> waiting = new ArrayList<>();
+        consumer.poll(POLL).forEach(waiting::add);
+        Set<ConsumerRecord<String, CheckpointEvent>> stale = config.latestOnly() ? superseded(waiting) : Set.of();
+        for (ConsumerRecord<String, CheckpointEvent> r : waiting) {
+          Scored s = null;
+          CheckpointEvent e = r.value();
+          if (e == null || (config.runId() != null && !config.runId().equals(e.getRunId()))) {
+            // not ours
+          } else if (scored.contains(id(e))) {
+            LOG.info("checkpoint {} already has a result on {} (scored before a restart); not scoring it again",
+                id(e), out.name());
+          } else if (stale.contains(r)) {
+            LOG.info("skipped checkpoint {}: a newer checkpoint of run {} is waiting", id(e), e.getRunId());
+            EvaluatorMetrics.skipped(e.getModel(), e.getRunId());
+          } else {
+            s = handle(e, producer, out);
+            if (s != null) {
+              scored.add(id(e));
+            }
+          }
           consumer.commitSync(Map.of(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1)));
           if (s != null) {
             mine.add(s.result());
@@ -102,12 +125,50 @@ public final class EvaluatorService implements AutoCloseable {
     }
   }
 
-  /** Scores and publishes one event; null when it is not ours or its checkpoint cannot be scored. */
+  /** The checkpoint id results are keyed by: {@code <run>/<step>}. */
+  static String id(CheckpointEvent e) {
+    return e.getRunId() + "/" + e.getStep();
+  }
+
+  /**
+   * Checkpoints already scored, read from the results topic (compacted, keyed by checkpoint): a
+   * result published just before a crash, whose event offset was not yet committed, is not scored
+   * twice.
+   */
+  private Set<String> alreadyScored(Topic<String, EvaluationResult> out) {
+    Set<String> ids = new HashSet<>();
+    BoundedReader.read(kafka, out.name(), null, out.keySerde().deserializer(), out.valueSerde().deserializer(),
+        r -> {
+          if (r.value() != null) {
+            ids.add(r.key());
+          }
+        }, Duration.ofMinutes(2));
+    if (!ids.isEmpty()) {
+      LOG.info("{} checkpoint(s) already scored on {}", ids.size(), out.name());
+    }
+    return ids;
+  }
+
+  /** Events with a newer event of the same run in the same batch: the newest one is what matters. */
+  static Set<ConsumerRecord<String, CheckpointEvent>> superseded(List<ConsumerRecord<String, CheckpointEvent>> batch) {
+    Map<String, Long> newest = new HashMap<>();
+    for (var r : batch) {
+      if (r.value() != null) {
+        newest.merge(r.value().getRunId(), r.value().getStep(), Math::max);
+      }
+    }
+    Set<ConsumerRecord<String, CheckpointEvent>> stale = new HashSet<>();
+    for (var r : batch) {
+      if (r.value() != null && r.value().getStep() < newest.get(r.value().getRunId())) {
+        stale.add(r);
+      }
+    }
+    return stale;
+  }
+
+  /** Scores and publishes one event of ours; null when its checkpoint cannot be scored. */
   private Scored handle(CheckpointEvent e, KafkaProducer<String, EvaluationResult> producer,
       Topic<String, EvaluationResult> out) {
-    if (e == null || (config.runId() != null && !config.runId().equals(e.getRunId()))) {
-      return null;
-    }
     Scored s;
     try {
       s = evaluate(e);

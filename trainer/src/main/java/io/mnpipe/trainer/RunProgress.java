@@ -75,6 +75,7 @@ final class RunProgress {
         trainer.totalSteps() == 0 ? "?" : trainer.totalSteps(), lastLoss, lr, stepNanos / 1e6 / windowSteps,
         ips, wait * 100));
     metrics.window(ips, wait, skipped);
+    metrics.lag(loader.source().lag());
     windowStart = now;
     windowWait = loader.waitNanos();
     windowSamples = 0;

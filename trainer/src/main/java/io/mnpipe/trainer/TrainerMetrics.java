@@ -32,6 +32,8 @@ public final class TrainerMetrics {
         "Training throughput over the latest logging window");
     static final Gauge DATA_WAIT = RunMetrics.gauge("mnpipe_data_wait_ratio",
         "Share of wall time the training thread waited for batches (0..1) over the latest window");
+    static final Gauge LAG = RunMetrics.gauge("mnpipe_train_consumer_lag_records",
+        "Samples in the input topic not yet read by the trainer's consumer");
     static final Counter SAMPLES = RunMetrics.counter("mnpipe_train_samples_total", "Samples trained on");
     static final Counter SKIPPED = RunMetrics.counter("mnpipe_train_skipped_total",
         "Samples skipped: wrong shape, label out of range, or undecodable");
@@ -47,6 +49,7 @@ public final class TrainerMetrics {
   private final GaugeDataPoint step;
   private final GaugeDataPoint imagesPerSecond;
   private final GaugeDataPoint dataWait;
+  private final GaugeDataPoint lag;
   private final CounterDataPoint samples;
   private final CounterDataPoint skipped;
   private final CounterDataPoint checkpoints;
@@ -61,6 +64,7 @@ public final class TrainerMetrics {
     step = Families.STEP.labelValues(model, run);
     imagesPerSecond = Families.IMAGES_PER_SECOND.labelValues(model, run);
     dataWait = Families.DATA_WAIT.labelValues(model, run);
+    lag = Families.LAG.labelValues(model, run);
     samples = Families.SAMPLES.labelValues(model, run);
     skipped = Families.SKIPPED.labelValues(model, run);
     checkpoints = Families.CHECKPOINTS.labelValues(model, run);
@@ -81,6 +85,13 @@ public final class TrainerMetrics {
     if (skippedTotal > skippedSoFar) {
       skipped.inc(skippedTotal - skippedSoFar);
       skippedSoFar = skippedTotal;
+    }
+  }
+
+  /** The input's consumer lag in records; negative (unknown) is not exported. */
+  public void lag(long records) {
+    if (records >= 0) {
+      lag.set(records);
     }
   }
 

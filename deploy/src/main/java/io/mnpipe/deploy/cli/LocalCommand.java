@@ -58,6 +58,10 @@ public final class LocalCommand implements Callable<Integer> {
       description = "Prometheus endpoint port on 127.0.0.1 (default 9464; 0 = any free port).")
   int metricsPort;
 
+  @Option(names = "--flink-metrics-port", defaultValue = "9249",
+      description = "Port of Flink's Prometheus reporter for the preprocess job (default 9249; 0 = off).")
+  int flinkMetricsPort;
+
   @Option(names = "--parallelism", defaultValue = "2", description = "Flink parallelism of preprocess (default 2).")
   int parallelism;
 
@@ -71,7 +75,7 @@ public final class LocalCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     LocalConfig config = new LocalConfig(dataset,
         new SyntheticDataset.Config(syntheticClasses, syntheticTrain, syntheticVal, 2, seed), model, epochs, imageSize,
-        batchSize, lr, maxMinutes, bootstrap, workDir, metricsPort, parallelism, seed);
+        batchSize, lr, maxMinutes, bootstrap, workDir, metricsPort, parallelism, seed, flinkMetricsPort);
     RunSummary summary = new LocalPipeline(config).run();
     System.out.println(summary.describe());
     if (jsonSummary != null) {

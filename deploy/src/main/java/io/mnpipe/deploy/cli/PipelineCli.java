@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 /** The {@code ./pipeline} command line: arguments in, one subcommand run, an exit code out. */
 @Command(name = "pipeline", mixinStandardHelpOptions = true, version = "mnpipe 0.1.0",
     description = "Streaming data-and-training pipeline for MobileNets: Kafka + Flink + DJL.",
-    subcommands = {LocalCommand.class, PublishCommand.class, DatasetsCommand.class, BenchCommand.class,
+    subcommands = {LocalCommand.class, PublishCommand.class, DatasetsCommand.class, TopicsCommand.class, BenchCommand.class,
+        EvaluateCommand.class, ValidateCommand.class,
         FlinkCommand.class, ModelsCommand.class, TrainCommand.class, CommandLine.HelpCommand.class})
 public final class PipelineCli implements Runnable {
 

@@ -22,10 +22,11 @@ import java.nio.file.Path;
  * @param metricsPort port of the Prometheus endpoint on 127.0.0.1; 0 picks a free one
  * @param parallelism Flink parallelism of the preprocess job
  * @param seed augmentation and initialisation seed
+ * @param flinkMetricsPort port of Flink's Prometheus reporter for the MiniCluster; 0 = no reporter
  */
 public record LocalConfig(String dataset, SyntheticDataset.Config synthetic, String model, int epochs, int imageSize,
     int batchSize, double lr, double maxMinutes, String bootstrap, Path workDir, int metricsPort, int parallelism,
-    long seed) {
+    long seed, int flinkMetricsPort) {
 
   public LocalConfig {
     DatasetSources.Spec.parse(dataset); // fails with the known kinds listed
@@ -49,6 +50,9 @@ public record LocalConfig(String dataset, SyntheticDataset.Config synthetic, Str
     }
     if (metricsPort < 0 || metricsPort > 65535) {
       throw new IllegalArgumentException("--metrics-port must be 0..65535, got " + metricsPort);
+    }
+    if (flinkMetricsPort < 0 || flinkMetricsPort > 65535) {
+      throw new IllegalArgumentException("--flink-metrics-port must be 0..65535, got " + flinkMetricsPort);
     }
     if (parallelism < 1) {
       throw new IllegalArgumentException("--parallelism must be at least 1, got " + parallelism);

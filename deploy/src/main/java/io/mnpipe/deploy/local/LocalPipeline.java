@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
+import java.util.Map;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.slf4j.Logger;
@@ -125,7 +126,10 @@ public final class LocalPipeline {
   }
 
   private StreamExecutionEnvironment flinkEnv() {
-    Configuration conf = new Configuration();
+    Configuration conf = config.flinkMetricsPort() == 0 ? new Configuration() : Configuration.fromMap(Map.of(
+        // Flink's own reporter, as on a cluster: the dashboard's flink_* series come from here.
+        "metrics.reporter.prom.factory.class", "org.apache.flink.metrics.prometheus.PrometheusReporterFactory",
+        "metrics.reporter.prom.port", String.valueOf(config.flinkMetricsPort())));
     return StreamExecutionEnvironment.createLocalEnvironment(config.parallelism(), conf);
   }
 

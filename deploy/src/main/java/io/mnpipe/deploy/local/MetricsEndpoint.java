@@ -4,11 +4,13 @@ import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 
-/** The default Prometheus registry out, over HTTP on 127.0.0.1 (loopback only: no auth). */
+/** The default Prometheus registry out, over HTTP; on 127.0.0.1 by default (loopback: the endpoint has no auth). */
 public final class MetricsEndpoint implements AutoCloseable {
   private final HTTPServer server;
+  private final String host;
 
   public MetricsEndpoint(String host, int port) {
+    this.host = host;
     try {
       this.server = HTTPServer.builder().hostname(host).port(port).buildAndStart();
     } catch (IOException e) {
@@ -22,7 +24,7 @@ public final class MetricsEndpoint implements AutoCloseable {
   }
 
   public String url() {
-    return "http://127.0.0.1:" + port() + "/metrics";
+    return "http://" + host + ":" + port() + "/metrics";
   }
 
   @Override

@@ -57,6 +57,9 @@ final class PublishRun implements AutoCloseable {
     this.rejectedTopic = rejectedTopic;
     this.source = source;
     this.split = split;
+    // Series at 0 from the start: a dashboard shows "no rejects" rather than "no data".
+    DatasetPublisher.PUBLISHED.labelValues(source.name(), split);
+    DatasetPublisher.REJECTED.labelValues(source.name(), split);
     this.offsets = new HashMap<>(resume.offsets());
     this.rejectedOffset = resume.rejectedOffset();
     this.counts = resume.counts().clone();

@@ -61,6 +61,11 @@ public final class PreprocessMain {
     Map<String, String> kafkaProperties = new LinkedHashMap<>();
   }
 
+  /** Parses job arguments as {@link #main} does, running nothing; throws naming what is wrong. */
+  public static void checkArgs(String... args) {
+    new CommandLine(new Args()).parseArgs(args);
+  }
+
   public static void main(String[] args) throws Exception {
     Args job = parse(args);
     if (job != null) {

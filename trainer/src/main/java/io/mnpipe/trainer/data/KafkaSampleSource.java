@@ -43,6 +43,7 @@ public final class KafkaSampleSource implements SampleSource {
   private EpochBarrier barrier;
   private long expected;
   private volatile long undecodable; // written by the loader thread, read by the trainer
+  private volatile long lag = -1;
 
   /** Reads records in the order Kafka hands them out, every epoch (the evaluator's validation reads). */
   public KafkaSampleSource(KafkaSettings kafka, String topic, String clientId, boolean bounded, Duration topicWait) {
@@ -179,6 +180,7 @@ public final class KafkaSampleSource implements SampleSource {
     if (barrier != null) {
       releaseBarrier();
     }
+    lag = currentLag();
     return out;
   }
 
@@ -222,6 +224,25 @@ public final class KafkaSampleSource implements SampleSource {
   @Override
   public OptionalLong expectedRecords() {
     return bounded ? OptionalLong.of(expected) : OptionalLong.empty();
+  }
+
+  /** Sum of records behind the end over the partitions whose lag the consumer knows (no request made). */
+  private long currentLag() {
+    long sum = 0;
+    boolean known = false;
+    for (TopicPartition tp : consumer.assignment()) {
+      var l = consumer.currentLag(tp);
+      if (l.isPresent()) {
+        sum += l.getAsLong();
+        known = true;
+      }
+    }
+    return known ? sum : lag;
+  }
+
+  @Override
+  public long lag() {
+    return lag;
   }
 
   @Override

@@ -21,6 +21,11 @@ public interface SampleSource extends AutoCloseable {
     return OptionalLong.empty();
   }
 
+  /** Records behind the end of the input as of the latest poll (Kafka consumer lag); -1 when unknown. */
+  default long lag() {
+    return -1;
+  }
+
   /** Records that could not even be decoded into a sample (skipped). */
   default long undecodable() {
     return 0;
