@@ -1,5 +1,6 @@
 package io.mnpipe.deploy.cli;
 
+import io.mnpipe.deploy.local.MetricsEndpoint;
 import io.mnpipe.ingest.publish.DatasetPublisher;
 import io.mnpipe.ingest.publish.PublishReport;
 import io.mnpipe.ingest.source.DatasetSource;
@@ -56,6 +57,14 @@ public final class PublishCommand implements Callable<Integer> {
   @Option(names = "--strict", description = "Exit with code 3 if any input was rejected.")
   boolean strict;
 
+  @Option(names = "--metrics-host", defaultValue = "127.0.0.1",
+      description = "Address of the Prometheus endpoint while publishing (default ${DEFAULT-VALUE}).")
+  String metricsHost;
+
+  @Option(names = "--metrics-port", defaultValue = "9467",
+      description = "Prometheus endpoint port (default ${DEFAULT-VALUE}; 0 = any free one; -1 = none).")
+  int metricsPort;
+
   @Override
   public Integer call() throws Exception {
     if (!"train".equals(split) && !"val".equals(split)) {
@@ -66,7 +75,10 @@ public final class PublishCommand implements Callable<Integer> {
     var publisher = new DatasetPublisher(kafka.connect(),
         new DatasetPublisher.Config(version, partitions, maxImageBytes, Duration.ofSeconds(5), checkpointEvery));
     var target = topic == null ? publisher.defaultTopic(src, split) : publisher.defaultTopic(src, split).named(topic);
-    PublishReport r = publisher.publish(src, split, target);
+    PublishReport r;
+    try (MetricsEndpoint metrics = metrics()) {
+      r = publisher.publish(src, split, target);
+    }
     System.out.printf("published %s/%s to %s: %d records (%d from an earlier run), %.1f MB, %d rejected, %.1f s"
         + " (%.0f rec/s, %.1f MB/s)%n", src.name(), split, r.topic(), r.published(), r.resumed(), r.bytes() / 1e6,
         r.rejected().size(), r.seconds(), r.recordsPerSecond(), r.megabytesPerSecond());
@@ -75,6 +87,21 @@ public final class PublishCommand implements Callable<Integer> {
       System.out.printf("  ... and %d more: see topic %s.rejected%n", r.rejected().size() - 20, r.topic());
     }
     return strict && !r.rejected().isEmpty() ? 3 : 0;
+  }
+
+  /** The endpoint, or null: a batch job does not fail because a second one holds the port. */
+  private MetricsEndpoint metrics() {
+    if (metricsPort < 0) {
+      return null;
+    }
+    try {
+      MetricsEndpoint m = new MetricsEndpoint(metricsHost, metricsPort);
+      System.err.println("metrics on " + m.url());
+      return m;
+    } catch (java.io.UncheckedIOException e) {
+      System.err.println("warning: " + e.getMessage() + "; publishing without a metrics endpoint");
+      return null;
+    }
   }
 
 }

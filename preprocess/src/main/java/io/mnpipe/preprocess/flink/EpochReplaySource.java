@@ -18,6 +18,7 @@ import org.apache.flink.connector.base.source.hybrid.HybridSource;
 import org.apache.flink.connector.base.source.hybrid.HybridSourceEnumeratorState;
 import org.apache.flink.connector.base.source.hybrid.HybridSourceSplit;
 import org.apache.flink.connector.base.source.hybrid.SwitchSourceEvent;
+import org.apache.flink.connector.kafka.source.enumerator.KafkaSourceEnumState;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
 import org.apache.flink.metrics.groups.SplitEnumeratorMetricGroup;
 import org.slf4j.Logger;
@@ -34,14 +35,23 @@ import org.slf4j.LoggerFactory;
  * will come (the epoch's enumerator is closed), so the bounded Kafka reader reaches its stopping
  * offsets and then waits forever: the job never finishes. Every switch to an epoch older than
  * the current one is such a catch-up, so here each one is followed by "no more splits".
+ *
+ * <p>A second repair, for a global restore (all of the job reset to a checkpoint): the restored
+ * Kafka enumerator of the current epoch, whose splits were all handed out before the checkpoint,
+ * finds no partition change and returns before it marks "no more splits" (flink-connector-kafka
+ * 5.0.0), so its bounded readers wait forever too. When the restored state shows every split of
+ * that epoch assigned and the initial discovery done, readers switched to it are told themselves.
  */
 public final class EpochReplaySource<T> implements Source<T, HybridSourceSplit, HybridSourceEnumeratorState> {
   private static final long serialVersionUID = 1L;
 
   private final HybridSource<T> epochs;
+  private final List<? extends Source<T, ?, ?>> sources;
 
-  public EpochReplaySource(HybridSource<T> epochs) {
+  /** @param sources the sources {@code epochs} chains, in order (to read a restored epoch's state) */
+  public EpochReplaySource(HybridSource<T> epochs, List<? extends Source<T, ?, ?>> sources) {
     this.epochs = epochs;
+    this.sources = List.copyOf(sources);
   }
 
   @Override
@@ -57,13 +67,24 @@ public final class EpochReplaySource<T> implements Source<T, HybridSourceSplit, 
   @Override
   public SplitEnumerator<HybridSourceSplit, HybridSourceEnumeratorState> createEnumerator(
       SplitEnumeratorContext<HybridSourceSplit> context) {
-    return epochs.createEnumerator(new CatchUpContext(context, 0));
+    return epochs.createEnumerator(new CatchUpContext(context, 0, false));
   }
 
   @Override
   public SplitEnumerator<HybridSourceSplit, HybridSourceEnumeratorState> restoreEnumerator(
       SplitEnumeratorContext<HybridSourceSplit> context, HybridSourceEnumeratorState state) throws Exception {
-    return epochs.restoreEnumerator(new CatchUpContext(context, state.getCurrentSourceIndex()), state);
+    int current = state.getCurrentSourceIndex();
+    return epochs.restoreEnumerator(new CatchUpContext(context, current, fullyAssigned(current, state)), state);
+  }
+
+  /** True if the restored state of source {@code index} has handed out all the splits it ever will. */
+  private boolean fullyAssigned(int index, HybridSourceEnumeratorState state) throws java.io.IOException {
+    if (index < 0 || index >= sources.size()) {
+      return false;
+    }
+    Object nested = sources.get(index).getEnumeratorCheckpointSerializer()
+        .deserialize(state.getWrappedStateSerializerVersion(), state.getWrappedState());
+    return nested instanceof KafkaSourceEnumState k && k.initialDiscoveryFinished() && k.unassignedSplits().isEmpty();
   }
 
   @Override
@@ -86,15 +107,24 @@ public final class EpochReplaySource<T> implements Source<T, HybridSourceSplit, 
     private static final Logger LOG = LoggerFactory.getLogger(CatchUpContext.class);
 
     private final SplitEnumeratorContext<HybridSourceSplit> context;
+    private final int restoredSource;
+    private final boolean restoredFullyAssigned;
     private int currentSource;
 
-    CatchUpContext(SplitEnumeratorContext<HybridSourceSplit> context, int currentSource) {
+    /**
+     * @param currentSource the enumerator's current source (0 fresh, the restored one on restore)
+     * @param restoredFullyAssigned the restored current source will assign nothing more
+     */
+    CatchUpContext(SplitEnumeratorContext<HybridSourceSplit> context, int currentSource,
+        boolean restoredFullyAssigned) {
       if (!(context instanceof SupportsIntermediateNoMoreSplits)) {
         throw new IllegalArgumentException("a HybridSource needs a context with intermediate no-more-splits, got "
             + context.getClass().getName());
       }
       this.context = context;
       this.currentSource = currentSource;
+      this.restoredSource = currentSource;
+      this.restoredFullyAssigned = restoredFullyAssigned;
     }
 
     @Override
@@ -115,6 +145,16 @@ public final class EpochReplaySource<T> implements Source<T, HybridSourceSplit, 
       }
       if (s.sourceIndex() >= currentSource) {
         currentSource = s.sourceIndex();
+        if (restoredFullyAssigned && s.sourceIndex() == restoredSource) {
+          // The restored enumerator will not say it: everything of this epoch is already out.
+          LOG.info("subtask {} attached to restored source {}, all of whose splits were assigned before the"
+              + " checkpoint: no more splits will come for it", subtask, restoredSource);
+          if (s.isFinalSource()) {
+            context.signalNoMoreSplits(subtask);
+          } else {
+            ((SupportsIntermediateNoMoreSplits) context).signalIntermediateNoMoreSplits(subtask);
+          }
+        }
       } else {
         // Its enumerator is closed: whatever the reader holds of that epoch is all there is.
         LOG.info("subtask {} restored behind the current epoch source {}: catching up on source {}, no more splits"
@@ -185,15 +225,15 @@ public final class EpochReplaySource<T> implements Source<T, HybridSourceSplit, 
     }
   }
 
-  /** Chains {@code sources} (at least one) into one epoch-replaying source. */
+  /**
+   * Chains {@code sources} (at least one) into one epoch-replaying source. A single epoch is
+   * wrapped too: a bounded Kafka source restored from a savepoint needs the second repair as well.
+   */
   static <T> Source<T, ?, ?> of(List<? extends Source<T, ?, ?>> sources) {
-    if (sources.size() == 1) {
-      return sources.get(0);
-    }
     HybridSource.HybridSourceBuilder<T, ?> chain = HybridSource.builder(sources.get(0));
     for (Source<T, ?, ?> s : sources.subList(1, sources.size())) {
       chain = chain.addSource(s);
     }
-    return new EpochReplaySource<>(chain.build());
+    return new EpochReplaySource<>(chain.build(), sources);
   }
 }

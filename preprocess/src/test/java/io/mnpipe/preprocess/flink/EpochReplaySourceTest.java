@@ -23,7 +23,7 @@ class EpochReplaySourceTest {
   @Test
   void aReaderSwitchedBackToAnOlderEpochIsToldNoMoreSplitsComeForIt() {
     var coordinator = new RecordingContext();
-    var context = new EpochReplaySource.CatchUpContext(coordinator, 0);
+    var context = new EpochReplaySource.CatchUpContext(coordinator, 0, false);
 
     context.sendEventToSourceReader(0, new SwitchSourceEvent(0, null, false)); // cold start, live enumerator
     context.sendEventToSourceReader(1, new SwitchSourceEvent(0, null, false));
@@ -41,10 +41,26 @@ class EpochReplaySourceTest {
   @Test
   void aRestoredEnumeratorKnowsItsEpoch() {
     var coordinator = new RecordingContext();
-    var context = new EpochReplaySource.CatchUpContext(coordinator, 2);
+    var context = new EpochReplaySource.CatchUpContext(coordinator, 2, false);
     context.sendEventToSourceReader(0, new SwitchSourceEvent(0, null, false));
     context.sendEventToSourceReader(0, new SwitchSourceEvent(2, null, true));
     assertEquals(List.of(0), coordinator.intermediateNoMoreSplits);
+  }
+
+  @Test
+  void readersAttachingToAFullyAssignedRestoredEpochAreToldNoMoreSplitsCome() {
+    var coordinator = new RecordingContext();
+    var context = new EpochReplaySource.CatchUpContext(coordinator, 0, true);
+    context.sendEventToSourceReader(0, new SwitchSourceEvent(0, null, false));
+    context.sendEventToSourceReader(1, new SwitchSourceEvent(0, null, false));
+    assertEquals(List.of(0, 1), coordinator.intermediateNoMoreSplits);
+    context.sendEventToSourceReader(0, new SwitchSourceEvent(1, null, true)); // the next epoch: a fresh enumerator
+    assertEquals(List.of(0, 1), coordinator.intermediateNoMoreSplits);
+    assertEquals(List.of(), coordinator.finalNoMoreSplits);
+
+    var last = new RecordingContext();
+    new EpochReplaySource.CatchUpContext(last, 1, true).sendEventToSourceReader(0, new SwitchSourceEvent(1, null, true));
+    assertEquals(List.of(0), last.finalNoMoreSplits, "the last epoch ends the input");
   }
 
   @Test
@@ -61,14 +77,15 @@ class EpochReplaySourceTest {
       public <T> void callAsync(Callable<T> c, BiConsumer<T, Throwable> h, long i, long p) {}
       public void runInCoordinatorThread(Runnable r) {}
     };
-    assertThrows(IllegalArgumentException.class, () -> new EpochReplaySource.CatchUpContext(notSupporting, 0));
-    new EpochReplaySource.CatchUpContext(plain, 0);
+    assertThrows(IllegalArgumentException.class, () -> new EpochReplaySource.CatchUpContext(notSupporting, 0, false));
+    new EpochReplaySource.CatchUpContext(plain, 0, false);
   }
 
   /** Records what the HybridSource enumerator would send to the readers. */
   static class RecordingContext implements SplitEnumeratorContext<HybridSourceSplit>, SupportsIntermediateNoMoreSplits {
     final List<SourceEvent> events = new ArrayList<>();
     final List<Integer> intermediateNoMoreSplits = new ArrayList<>();
+    final List<Integer> finalNoMoreSplits = new ArrayList<>();
 
     public void signalIntermediateNoMoreSplits(int subtask) { intermediateNoMoreSplits.add(subtask); }
     public SplitEnumeratorMetricGroup metricGroup() { return null; }
@@ -76,7 +93,7 @@ class EpochReplaySourceTest {
     public int currentParallelism() { return 2; }
     public Map<Integer, ReaderInfo> registeredReaders() { return Map.of(); }
     public void assignSplits(SplitsAssignment<HybridSourceSplit> assignment) {}
-    public void signalNoMoreSplits(int subtask) {}
+    public void signalNoMoreSplits(int subtask) { finalNoMoreSplits.add(subtask); }
     public <T> void callAsync(Callable<T> callable, BiConsumer<T, Throwable> handler) {}
     public <T> void callAsync(Callable<T> callable, BiConsumer<T, Throwable> handler, long delay, long period) {}
     public void runInCoordinatorThread(Runnable runnable) {}

@@ -15,6 +15,7 @@ import io.mnpipe.schemas.kafka.BoundedReader;
 import io.mnpipe.schemas.kafka.KafkaBroker;
 import io.mnpipe.schemas.kafka.KafkaSettings;
 import io.mnpipe.schemas.kafka.TopicAdmin;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -22,6 +23,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -30,14 +32,17 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * A TaskManager dies mid-epoch while the job replays two epochs into Kafka; after the restore,
- * read_committed consumers see exactly one sample per (epoch, key) and every broken image once
- * per epoch in the dead-letter topic.
+ * The job replays two epochs into Kafka and is interrupted: TaskManagers die (mid-epoch, and just
+ * after the epoch switch), or it is stopped with a savepoint and resumed. Each time it finishes,
+ * read_committed consumers see exactly one sample per (epoch, key) and every broken image once per
+ * epoch in the dead-letter topic.
  */
 @ExtendWith(KafkaBroker.class)
 class ExactlyOnceFailoverIT {
@@ -58,7 +63,50 @@ class ExactlyOnceFailoverIT {
   }
 
   private void killAndCheck(int killAfter, KafkaSettings kafka, MiniCluster mc) throws Exception {
-    String version = "failover" + killAfter;
+    PassTopics t = topics(kafka, "failover" + killAfter);
+    StreamExecutionEnvironment env = environment(kafka, mc, t, null);
+    JobClient job = env.executeAsync("failover-it-" + killAfter);
+    awaitWritten(kafka, t, killAfter);
+    // Spares first, so the restarted tasks find free slots at once. Both original TaskManagers go:
+    // a subtask that has already finished its share would not notice the loss of its own.
+    mc.startTaskManager();
+    mc.startTaskManager();
+    mc.terminateTaskManager(0).get(30, TimeUnit.SECONDS);
+    mc.terminateTaskManager(1).get(30, TimeUnit.SECONDS);
+    job.getJobExecutionResult().get(4, TimeUnit.MINUTES);
+    int maxAttempt = 0;
+    for (var v : mc.getArchivedExecutionGraph(job.getJobID()).get().getAllExecutionVertices()) {
+      maxAttempt = Math.max(maxAttempt, v.getCurrentExecutionAttempt().getAttemptNumber());
+    }
+    assertTrue(maxAttempt > 0, "the TaskManager loss restarted tasks from a checkpoint");
+    verify(kafka, t);
+  }
+
+  /**
+   * Stopped with a savepoint mid-epoch 1 and resumed from it, the whole job restores at once: the
+   * epoch's Kafka enumerator comes back with every split already assigned (the case where it never
+   * says "no more splits" by itself, see {@link EpochReplaySource}); the job must still finish.
+   */
+  @Test
+  void aJobResumedFromASavepointFinishesWithExactlyOneSamplePerEpochAndKey(KafkaSettings kafka,
+      @TempDir Path dir) throws Exception {
+    try (MiniCluster mc = new MiniCluster(new MiniClusterConfiguration.Builder().withRandomPorts()
+        .setNumTaskManagers(2).setNumSlotsPerTaskManager(1).build())) {
+      mc.start();
+      PassTopics t = topics(kafka, "savepoint");
+      JobClient first = environment(kafka, mc, t, null).executeAsync("savepoint-it-1");
+      awaitWritten(kafka, t, 120);
+      String savepoint = first.stopWithSavepoint(false, dir.toUri().toString(), SavepointFormatType.CANONICAL)
+          .get(2, TimeUnit.MINUTES);
+      JobClient resumed = environment(kafka, mc, t, savepoint).executeAsync("savepoint-it-2");
+      resumed.getJobExecutionResult().get(4, TimeUnit.MINUTES);
+      verify(kafka, t);
+    }
+  }
+
+  private record PassTopics(String raw, Topic<String, AugmentedSample> samples, Topic<String, DeadLetter> dlq) {}
+
+  private static PassTopics topics(KafkaSettings kafka, String version) throws Exception {
     var synthetic = new SyntheticDataset(new SyntheticDataset.Config(2, 150, 1, 2, 21));
     var publisher = new DatasetPublisher(kafka, new DatasetPublisher.Config(version, 3, 1 << 20, Duration.ofSeconds(5)));
     String raw = publisher.publish(synthetic, "train", publisher.defaultTopic(synthetic, "train")).topic();
@@ -67,43 +115,48 @@ class ExactlyOnceFailoverIT {
     try (TopicAdmin admin = new TopicAdmin(kafka)) {
       admin.ensure(List.of(TopicAdmin.spec(samples.name(), 2), TopicAdmin.spec(dlq.name(), 1)), Duration.ofSeconds(30));
     }
+    return new PassTopics(raw, samples, dlq);
+  }
 
+  /** The preprocess job over two epochs, on {@code mc}, resumed from {@code savepoint} when given. */
+  private static StreamExecutionEnvironment environment(KafkaSettings kafka, MiniCluster mc, PassTopics t,
+      String savepoint) {
     StreamExecutionEnvironment env = new TestStreamEnvironment(mc, 2);
     env.enableCheckpointing(300);
-    env.configure(Configuration.fromMap(Map.of("restart-strategy.type", "fixed-delay",
-        "restart-strategy.fixed-delay.attempts", "20", "restart-strategy.fixed-delay.delay", "200 ms")));
-    new PreprocessJob(List.of(KafkaPasses.epochs(kafka, "train", raw, samples.name(), AugmentPreset.train(32, 5), 1, 2,
-        64)), ImageDecoder.DEFAULT_MAX_PIXELS, 5).build(env);
-    JobClient job = env.executeAsync("failover-it-" + killAfter);
+    Map<String, String> conf = new HashMap<>(Map.of("restart-strategy.type", "fixed-delay",
+        "restart-strategy.fixed-delay.attempts", "20", "restart-strategy.fixed-delay.delay", "200 ms"));
+    if (savepoint != null) {
+      conf.put("execution.state-recovery.path", savepoint);
+    }
+    env.configure(Configuration.fromMap(conf));
+    new PreprocessJob(List.of(KafkaPasses.epochs(kafka, "train", t.raw(), t.samples().name(),
+        AugmentPreset.train(32, 5), 1, 2, 64)), ImageDecoder.DEFAULT_MAX_PIXELS, 5).build(env);
+    return env;
+  }
 
+  private static void awaitWritten(KafkaSettings kafka, PassTopics t, long n) throws InterruptedException {
     long deadline = System.currentTimeMillis() + 120_000;
-    while (written(kafka, samples.name()) < killAfter) { // uncommitted included
+    while (written(kafka, t.samples().name()) < n) { // uncommitted included
       assertTrue(System.currentTimeMillis() < deadline, "job made no progress");
       Thread.sleep(20);
     }
-    // A spare TaskManager first, so the restarted job finds free slots at once instead of
-    // waiting for the lost one's slots to be released.
-    mc.startTaskManager();
-    mc.terminateTaskManager(0).get(30, TimeUnit.SECONDS);
-    job.getJobExecutionResult().get(4, TimeUnit.MINUTES);
-    int maxAttempt = 0;
-    for (var v : mc.getArchivedExecutionGraph(job.getJobID()).get().getAllExecutionVertices()) {
-      maxAttempt = Math.max(maxAttempt, v.getCurrentExecutionAttempt().getAttemptNumber());
-    }
-    assertTrue(maxAttempt > 0, "the TaskManager loss restarted tasks from a checkpoint");
+  }
 
+  /** Exactly one sample per (epoch, key) for read_committed readers; each broken image once per epoch. */
+  private static void verify(KafkaSettings kafka, PassTopics t) {
     Map<String, Integer> perEpochKey = new HashMap<>();
-    BoundedReader.read(kafka, samples.name(), null, samples.keySerde().deserializer(),
-        samples.valueSerde().deserializer(), r -> perEpochKey.merge(r.value().getEpoch() + "/" + r.key(), 1,
+    BoundedReader.read(kafka, t.samples().name(), null, t.samples().keySerde().deserializer(),
+        t.samples().valueSerde().deserializer(), r -> perEpochKey.merge(r.value().getEpoch() + "/" + r.key(), 1,
             Integer::sum), Duration.ofMinutes(1));
     assertEquals(2 * 300, perEpochKey.size(), "every (epoch, key) present");
     perEpochKey.forEach((k, n) -> assertEquals(1, n, "duplicates of " + k));
 
     Map<String, Integer> dead = new HashMap<>();
-    BoundedReader.read(kafka, dlq.name(), null, dlq.keySerde().deserializer(), dlq.valueSerde().deserializer(), r -> {
-      dead.merge(r.key(), 1, Integer::sum);
-      assertTrue(!r.value().getReason().isBlank() && r.value().getPayload().remaining() > 0, r.value().toString());
-    }, Duration.ofMinutes(1));
+    BoundedReader.read(kafka, t.dlq().name(), null, t.dlq().keySerde().deserializer(),
+        t.dlq().valueSerde().deserializer(), r -> {
+          dead.merge(r.key(), 1, Integer::sum);
+          assertTrue(!r.value().getReason().isBlank() && r.value().getPayload().remaining() > 0, r.value().toString());
+        }, Duration.ofMinutes(1));
     assertEquals(Map.of("broken_train_red_disc_000300", 2, "broken_train_green_square_000301", 2), dead);
   }
 
