@@ -125,9 +125,9 @@ public final class EvaluatorService implements AutoCloseable {
     }
   }
 
-  /** The checkpoint id results are keyed by: {@code <run>/<step>}. */
+  /** The checkpoint id results are keyed by. */
   static String id(CheckpointEvent e) {
-    return e.getRunId() + "/" + e.getStep();
+    return CheckpointMeta.id(e.getRunId(), e.getStep());
   }
 
   /**

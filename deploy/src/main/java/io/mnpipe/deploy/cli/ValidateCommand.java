@@ -48,8 +48,7 @@ public final class ValidateCommand implements Callable<Integer> {
       if (model != null && !model.equals(meta.model())) {
         throw new IllegalArgumentException("--model " + model + " but the checkpoint holds " + meta.model());
       }
-      boolean small = spec.kind().equals("fashion-mnist") || spec.kind().equals("cifar10");
-      var preset = new AugmentPreset(small ? "resize" : "eval", meta.imageSize(), 0);
+      var preset = new AugmentPreset(spec.smallImages() ? "resize" : "eval", meta.imageSize(), 0);
       var source = new DatasetSampleSource(DatasetSources.open(val, spec.defaultName()), split,
           new PresetDecoder(preset));
       CheckpointScorer.Score score = CheckpointScorer.score(ckpt, source, batchSize, 2);

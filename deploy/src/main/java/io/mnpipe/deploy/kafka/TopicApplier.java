@@ -32,13 +32,6 @@ public final class TopicApplier {
     this.kafka = kafka;
   }
 
-  /** The plan for {@code specs} against the cluster as it is now. */
-  public TopicPlan plan(List<TopicSpec> specs) throws Exception {
-    try (TopicAdmin admin = new TopicAdmin(kafka)) {
-      return TopicPlan.of(specs, existing(admin.admin(), specs));
-    }
-  }
-
   /** Plans and applies; returns what was done. With {@code dryRun}, plans only. */
   public TopicPlan apply(List<TopicSpec> specs, boolean dryRun) throws Exception {
     try (TopicAdmin admin = new TopicAdmin(kafka)) {

@@ -61,7 +61,6 @@ public record LocalConfig(String dataset, SyntheticDataset.Config synthetic, Str
 
   /** Small-image datasets train on the whole image (flip) and evaluate on it (resize). */
   public boolean smallImages() {
-    String kind = DatasetSources.Spec.parse(dataset).kind();
-    return kind.equals("fashion-mnist") || kind.equals("cifar10");
+    return DatasetSources.Spec.parse(dataset).smallImages();
   }
 }

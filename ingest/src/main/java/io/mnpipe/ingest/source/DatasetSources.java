@@ -52,6 +52,11 @@ public final class DatasetSources {
     }
 
     /** The dataset name used when the user gives none. */
+    /** Datasets of tiny images (28-32 px): models train and evaluate on the whole image, resized. */
+    public boolean smallImages() {
+      return kind.equals("fashion-mnist") || kind.equals("cifar10");
+    }
+
     public String defaultName() {
       return switch (kind) {
         case "imagenet" -> "imagenet-1k";

@@ -23,6 +23,11 @@ public record CheckpointMeta(String model, int numClasses, int imageSize, String
 
   /** Checkpoint id, the key of its evaluation results: {@code runId/step}. */
   public String id() {
+    return id(runId, step);
+  }
+
+  /** The id of step {@code step} of run {@code runId}, e.g. as a checkpoint event names it. */
+  public static String id(String runId, long step) {
     return runId + "/" + step;
   }
 
