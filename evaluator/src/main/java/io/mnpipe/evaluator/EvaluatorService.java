@@ -10,6 +10,7 @@ import io.mnpipe.schemas.kafka.TopicAdmin;
 import io.mnpipe.trainer.checkpoint.CheckpointMeta;
 import io.mnpipe.trainer.checkpoint.Checkpoints;
 import io.mnpipe.trainer.data.KafkaSampleSource;
+import io.mnpipe.trainer.train.IntraOpThreads;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -73,6 +74,7 @@ public final class EvaluatorService implements AutoCloseable {
    * is published) or {@link #stop()} is called; returns every result published by this call.
    */
   public List<EvaluationResult> run(Predicate<Scored> stopAfter) {
+    IntraOpThreads.limitCallingThread(config.intraOpThreads()); // scoring happens on this thread
     try (TopicAdmin admin = new TopicAdmin(kafka)) {
       admin.ensure(List.of(TopicAdmin.spec(config.checkpointTopic(), 1), TopicAdmin.compacted(Topics.EVALUATIONS, 1)),
           Duration.ofSeconds(60));

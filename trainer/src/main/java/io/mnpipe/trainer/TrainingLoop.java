@@ -1,5 +1,6 @@
 package io.mnpipe.trainer;
 
+import ai.djl.Device;
 import io.mnpipe.trainer.checkpoint.Checkpoint;
 import io.mnpipe.trainer.checkpoint.CheckpointMeta;
 import io.mnpipe.trainer.checkpoint.Checkpoints;
@@ -15,6 +16,7 @@ import io.mnpipe.trainer.train.WarmupCosine;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -95,7 +97,7 @@ public final class TrainingLoop {
       }
       LOG.info("run {}: training {} ({} classes, {}x{}) on {}, batch {}, {} steps planned", config.runId(),
           config.model(), config.numClasses(), config.imageSize(), config.imageSize(),
-          trainer.model().getNDManager().getDevice(), config.batchSize(), schedule.totalSteps() == 0 ? "?"
+          devices(trainer), config.batchSize(), schedule.totalSteps() == 0 ? "?"
               : schedule.totalSteps());
       return train(trainer, l, trace, from);
     } catch (InterruptedException e) {
@@ -194,6 +196,11 @@ public final class TrainingLoop {
     Map<String, String> m = config.asMap();
     m.put("inputTopic", source.name());
     return m;
+  }
+
+  private static String devices(ModelTrainer trainer) {
+    Device[] d = trainer.devices();
+    return d.length == 1 ? d[0].toString() : d.length + " devices data-parallel " + Arrays.toString(d);
   }
 
   private long skipped(BatchLoader l) {

@@ -41,6 +41,11 @@ public final class EvaluateCommand implements Callable<Integer> {
   @Option(names = "--score-every", description = "Score every checkpoint, even when newer ones are waiting.")
   boolean scoreEvery;
 
+  @Option(names = "--intra-op-threads", defaultValue = "0", paramLabel = "N",
+      description = {"libtorch threads per scoring op (default 0 = one per core). 1 when the evaluator shares",
+          "its cores with a CPU trainer, so it takes one core while it scores and leaves the rest."})
+  int intraOpThreads;
+
   @Option(names = "--metrics-host", defaultValue = "127.0.0.1",
       description = "Address of the Prometheus endpoint (default ${DEFAULT-VALUE}; 0.0.0.0 in a container).")
   String metricsHost;
@@ -51,7 +56,8 @@ public final class EvaluateCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     EvaluatorConfig config = EvaluatorConfig.of(valTopic).withGroupId(group).withRunId(runId)
-        .withBatchSize(batchSize).withLatestOnly(!scoreEvery).withCheckpointTopic(checkpointTopic);
+        .withBatchSize(batchSize).withLatestOnly(!scoreEvery).withCheckpointTopic(checkpointTopic)
+        .withIntraOpThreads(intraOpThreads);
     var settings = kafka.connect();
     try (MetricsEndpoint metrics = new MetricsEndpoint(metricsHost, metricsPort);
         EvaluatorService service = new EvaluatorService(config, settings)) {

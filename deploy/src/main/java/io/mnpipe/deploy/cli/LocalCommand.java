@@ -35,9 +35,18 @@ public final class LocalCommand implements Callable<Integer> {
   @Option(names = "--lr", defaultValue = "0.05", description = "Peak learning rate, SGD + cosine (default 0.05).")
   double lr;
 
+  @Option(names = "--wd", defaultValue = "4e-5",
+      description = "Weight decay on conv/linear weights, not BN or biases (default ${DEFAULT-VALUE}, MindCV's V2).")
+  double weightDecay;
+
   @Option(names = "--max-minutes", defaultValue = "0",
       description = "Stop training after this many minutes; 0 = no limit (default).")
   double maxMinutes;
+
+  @Option(names = "--checkpoints-per-epoch", defaultValue = "2", paramLabel = "N",
+      description = {"Checkpoints per epoch, the last at its end; the evaluator scores each (default 2).",
+          "Each evaluation takes one core for a few seconds."})
+  int checkpointsPerEpoch;
 
   @Option(names = "--synthetic-classes", defaultValue = "4", description = "Classes of the synthetic set (2-8).")
   int syntheticClasses;
@@ -75,7 +84,8 @@ public final class LocalCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     LocalConfig config = new LocalConfig(dataset,
         new SyntheticDataset.Config(syntheticClasses, syntheticTrain, syntheticVal, 2, seed), model, epochs, imageSize,
-        batchSize, lr, maxMinutes, bootstrap, workDir, metricsPort, parallelism, seed, flinkMetricsPort);
+        batchSize, lr, weightDecay, maxMinutes, bootstrap, workDir, metricsPort, parallelism, seed, flinkMetricsPort,
+        checkpointsPerEpoch);
     RunSummary summary = new LocalPipeline(config).run();
     System.out.println(summary.describe());
     if (jsonSummary != null) {

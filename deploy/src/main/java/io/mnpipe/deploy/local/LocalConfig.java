@@ -16,6 +16,7 @@ import java.nio.file.Path;
  * @param imageSize side of the square training crops
  * @param batchSize samples per training step
  * @param lr peak learning rate
+ * @param weightDecay L2 on conv and linear weights (not BatchNorm or biases)
  * @param maxMinutes wall-time budget of the training stage; 0 = none
  * @param bootstrap an existing Kafka cluster, or null for the embedded broker
  * @param workDir where checkpoints (and the embedded broker's data) go
@@ -23,10 +24,12 @@ import java.nio.file.Path;
  * @param parallelism Flink parallelism of the preprocess job
  * @param seed augmentation and initialisation seed
  * @param flinkMetricsPort port of Flink's Prometheus reporter for the MiniCluster; 0 = no reporter
+ * @param checkpointsPerEpoch checkpoints (each scored by the evaluator) per epoch, evenly spaced, the
+ *     last at the epoch's end; each evaluation takes one core for a few seconds
  */
 public record LocalConfig(String dataset, SyntheticDataset.Config synthetic, String model, int epochs, int imageSize,
-    int batchSize, double lr, double maxMinutes, String bootstrap, Path workDir, int metricsPort, int parallelism,
-    long seed, int flinkMetricsPort) {
+    int batchSize, double lr, double weightDecay, double maxMinutes, String bootstrap, Path workDir, int metricsPort, int parallelism,
+    long seed, int flinkMetricsPort, int checkpointsPerEpoch) {
 
   public LocalConfig {
     DatasetSources.Spec.parse(dataset); // fails with the known kinds listed
@@ -45,6 +48,9 @@ public record LocalConfig(String dataset, SyntheticDataset.Config synthetic, Str
     if (!(lr > 0)) {
       throw new IllegalArgumentException("--lr must be positive, got " + lr);
     }
+    if (!(weightDecay >= 0 && weightDecay < 1)) {
+      throw new IllegalArgumentException("--wd must be in [0, 1), got " + weightDecay);
+    }
     if (maxMinutes < 0) {
       throw new IllegalArgumentException("--max-minutes must be >= 0, got " + maxMinutes);
     }
@@ -53,6 +59,9 @@ public record LocalConfig(String dataset, SyntheticDataset.Config synthetic, Str
     }
     if (flinkMetricsPort < 0 || flinkMetricsPort > 65535) {
       throw new IllegalArgumentException("--flink-metrics-port must be 0..65535, got " + flinkMetricsPort);
+    }
+    if (checkpointsPerEpoch < 1) {
+      throw new IllegalArgumentException("--checkpoints-per-epoch must be at least 1, got " + checkpointsPerEpoch);
     }
     if (parallelism < 1) {
       throw new IllegalArgumentException("--parallelism must be at least 1, got " + parallelism);

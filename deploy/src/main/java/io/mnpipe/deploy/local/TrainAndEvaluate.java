@@ -50,12 +50,20 @@ final class TrainAndEvaluate {
 
   Result run() throws Exception {
     long stepsPerEpoch = Math.max(1, trainPerEpoch / config.batchSize());
+    // Epoch ends always checkpoint; spaced on the epoch's real step count (its last batch may be
+    // short), the last interval falls on the epoch end instead of a step or two before it.
+    long stepsInEpoch = (trainPerEpoch + config.batchSize() - 1) / config.batchSize();
+    int every = config.checkpointsPerEpoch() == 1 ? 0
+        : (int) Math.max(1, (stepsInEpoch + config.checkpointsPerEpoch() - 1) / config.checkpointsPerEpoch());
     TrainerConfig tc = TrainerConfig.builder(config.model(), numClasses, config.workDir().resolve("checkpoints"))
         .imageSize(config.imageSize()).batchSize(config.batchSize()).epochs(config.epochs()).lr(config.lr())
+        .weightDecay(config.weightDecay())
         .samplesPerEpoch(trainPerEpoch).warmupSteps((int) Math.max(1, stepsPerEpoch / 4))
-        .checkpointEverySteps((int) Math.max(1, stepsPerEpoch / 2)).maxMinutes(config.maxMinutes()).runId(runId).seed(config.seed())
+        .checkpointEverySteps(every).maxMinutes(config.maxMinutes()).runId(runId).seed(config.seed())
         .logEverySteps((int) Math.max(1, Math.min(20, stepsPerEpoch / 4))).build();
-    EvaluatorConfig ec = EvaluatorConfig.of(valSamples).withGroupId("mnpipe-evaluator-" + runId).withRunId(runId);
+    // One scoring thread: the evaluator shares this process's cores with the trainer (see IntraOpThreads).
+    EvaluatorConfig ec = EvaluatorConfig.of(valSamples).withGroupId("mnpipe-evaluator-" + runId).withRunId(runId)
+        .withIntraOpThreads(1);
 
     ExecutorService pool = Executors.newSingleThreadExecutor(r -> new Thread(r, "evaluator"));
     try (EvaluatorService evaluator = new EvaluatorService(ec, kafka)) {

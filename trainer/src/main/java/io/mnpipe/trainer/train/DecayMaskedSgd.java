@@ -28,6 +28,9 @@ import java.util.function.LongSupplier;
  * Nesterov w -= m*state + lr*(grad + wd*w). The LR comes from the schedule at the trainer's step, not
  * from a per-parameter update count, so a resumed run picks the schedule up where it was; the
  * momentum buffers can be saved and loaded by parameter name ({@link #saveState}, {@link #loadState}).
+ * Data-parallel over several devices, each device keeps its own copy of weights and momentum and
+ * applies the same summed gradient; a saved state is the parameter's own device's, and a resumed
+ * run starts every other device from a copy of the loaded buffers, so the copies stay equal.
  */
 public final class DecayMaskedSgd extends Optimizer {
   private final Tracker learningRate;
@@ -39,6 +42,8 @@ public final class DecayMaskedSgd extends Optimizer {
   private final Map<String, String> names;
   private final Map<String, Parameter> params;
   private final Map<String, Map<Device, NDArray>> states = new ConcurrentHashMap<>();
+  /** Loaded buffers, as loaded, for devices that have not started theirs yet. */
+  private final Map<String, NDArray> loaded = new ConcurrentHashMap<>();
 
   private DecayMaskedSgd(Tracker learningRate, LongSupplier step, float momentum, float weightDecay,
       boolean nesterov, Set<String> noDecay, Map<String, String> names, Map<String, Parameter> params) {
@@ -85,7 +90,7 @@ public final class DecayMaskedSgd extends Optimizer {
           clipGrad, 0f, true);
       return;
     }
-    NDArray state = withDefaultState(states, parameterId, weight.getDevice(), k -> weight.zerosLike());
+    NDArray state = withDefaultState(states, parameterId, weight.getDevice(), k -> initialState(parameterId, weight));
     if (!nesterov) {
       weight.getNDArrayInternal().sgdUpdate(new NDList(weight, grad, state), new NDList(weight), lr, wd,
           rescaleGrad, clipGrad, momentum, true);
@@ -98,19 +103,30 @@ public final class DecayMaskedSgd extends Optimizer {
     }
   }
 
+  /** Zeros, or on a resumed run a copy of the loaded momentum on the weight's device. */
+  private NDArray initialState(String parameterId, NDArray weight) {
+    NDArray l = loaded.get(parameterId);
+    return l == null ? weight.zerosLike() : l.toDevice(weight.getDevice(), true);
+  }
+
   /** Parameters exempt from weight decay. */
   public int noDecayCount() {
     return noDecay.size();
   }
 
-  /** Writes the momentum buffers, each named by its parameter's path in the block. */
+  /**
+   * Writes the momentum buffers, each named by its parameter's path in the block: those on the
+   * parameter's own device (the copies on other devices are equal to them).
+   */
   public void saveState(OutputStream out) throws IOException {
     NDList list = new NDList();
     for (Map.Entry<String, Map<Device, NDArray>> e : states.entrySet()) {
-      for (NDArray a : e.getValue().values()) {
-        a.setName(names.get(e.getKey()));
-        list.add(a);
-      }
+      Parameter p = params.get(e.getKey());
+      Map<Device, NDArray> byDevice = e.getValue();
+      NDArray a = p != null && p.isInitialized() && byDevice.containsKey(p.getArray().getDevice())
+          ? byDevice.get(p.getArray().getDevice()) : byDevice.values().iterator().next();
+      a.setName(names.get(e.getKey()));
+      list.add(a);
     }
     list.encode(out);
   }
@@ -131,6 +147,7 @@ public final class DecayMaskedSgd extends Optimizer {
       Map<Device, NDArray> byDevice = new ConcurrentHashMap<>();
       byDevice.put(manager.getDevice(), a);
       states.put(id, byDevice);
+      loaded.put(id, a.duplicate()); // updates change a in place; other devices start from the loaded value
     }
   }
 

@@ -23,6 +23,8 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,7 +32,9 @@ import org.slf4j.LoggerFactory;
 /**
  * A config in, a model that learns one batch per {@link #step} out: builds the MobileNet, SGD with
  * warmup-cosine LR and label-smoothed cross-entropy on the engine's default device (GPU if any),
- * normalises each uint8 batch there, and refuses to go on once the loss is NaN or infinite. Built
+ * normalises each uint8 batch there, and refuses to go on once the loss is NaN or infinite. With
+ * several local GPUs it trains data-parallel: each step's batch is split over all of them and their
+ * gradients are summed (DJL's parameter store keeps a copy of the weights per device). Built
  * from a checkpoint, it continues that run: weights, BatchNorm statistics, momentum buffers and the
  * step (hence the LR) are those the checkpoint saved.
  */
@@ -47,6 +51,7 @@ public final class ModelTrainer implements AutoCloseable {
   private final Normalizer normalizer;
   private final WarmupCosine schedule;
   private final DecayMaskedSgd optimizer;
+  private final Device[] devices;
   private long steps;
 
   /** @param totalSteps schedule horizon: cosine reaches 0 there; 0 = unknown (constant after warmup) */
@@ -66,6 +71,7 @@ public final class ModelTrainer implements AutoCloseable {
     this.steps = step;
     // A resumed run must not replay the dropout masks of its first steps.
     Engine.getInstance().setRandomSeed((int) (config.seed() + step));
+    IntraOpThreads.pinEngineDefault(); // steps run on this thread; an in-process evaluator may limit its own
     this.model = Model.newInstance(config.model());
     try {
       model.setBlock(MobileNets.create(config.model(), config.numClasses()));
@@ -82,8 +88,9 @@ public final class ModelTrainer implements AutoCloseable {
           optimizer.loadState(in, model.getNDManager());
         }
       }
+      this.devices = trainingDevices(model.getNDManager().getDevice());
       DefaultTrainingConfig tc = new DefaultTrainingConfig(new LabelSmoothingLoss((float) config.labelSmoothing()))
-          .optOptimizer(optimizer).optDevices(new Device[] {model.getNDManager().getDevice()});
+          .optOptimizer(optimizer).optDevices(devices);
       this.trainer = model.newTrainer(tc);
       trainer.initialize(input);
       this.normalizer = new Normalizer(trainer.getManager());
@@ -114,27 +121,70 @@ public final class ModelTrainer implements AutoCloseable {
     }
   }
 
-  /** One SGD step on {@code batch}; returns its loss. */
+  /** The primary device (the model's) first, then every other local GPU when the primary is one. */
+  private static Device[] trainingDevices(Device primary) {
+    if (!primary.isGpu()) {
+      return new Device[] {primary};
+    }
+    List<Device> all = new ArrayList<>(List.of(primary));
+    for (Device d : Engine.getInstance().getDevices()) {
+      if (d.isGpu() && !d.equals(primary)) {
+        all.add(d);
+      }
+    }
+    return all.toArray(Device[]::new);
+  }
+
+  /**
+   * Samples of a batch of {@code batch} per device, as even as possible, first ones larger; fewer
+   * devices than given when the batch is small, so that every share holds two samples (BatchNorm).
+   */
+  static int[] shares(int batch, int devices) {
+    int k = Math.max(1, Math.min(devices, batch / 2));
+    int[] s = new int[k];
+    for (int i = 0; i < k; i++) {
+      s[i] = batch / k + (i < batch % k ? 1 : 0);
+    }
+    return s;
+  }
+
+  /** One SGD step on {@code batch} (split over the devices); returns its loss. */
   public float step(SampleBatch batch) {
     try (NDManager scope = trainer.getManager().newSubManager()) {
       NDArray x = normalizer.toInput(batch, scope);
       NDArray y = Normalizer.labels(batch, scope);
-      float loss;
+      int[] shares = shares(batch.size(), devices.length);
+      NDArray[] losses = new NDArray[shares.length];
       try (GradientCollector gc = trainer.newGradientCollector()) {
-        NDList logits = trainer.forward(new NDList(x));
-        NDArray l = trainer.getLoss().evaluate(new NDList(y), logits);
-        loss = l.getFloat();
-        if (!Float.isFinite(loss)) {
-          throw new IllegalStateException(String.format(
-              "training diverged: loss is %s at step %d (lr %.5g, batch of %d); lower --lr, add warmup, or check"
-                  + " the input for corrupt samples", loss, steps + 1, lr(), batch.size()));
+        int from = 0;
+        for (int i = 0; i < shares.length; i++) {
+          NDArray xi = shares.length == 1 ? x : x.get(from + ":" + (from + shares[i])).toDevice(devices[i], false);
+          NDArray yi = shares.length == 1 ? y : y.get(from + ":" + (from + shares[i])).toDevice(devices[i], false);
+          NDList logits = trainer.forward(new NDList(xi));
+          losses[i] = trainer.getLoss().evaluate(new NDList(yi), logits);
+          // The devices' gradients are summed: each share's mean loss counts by its part of the batch.
+          gc.backward(shares.length == 1 ? losses[i] : losses[i].mul((float) shares[i] / batch.size()));
+          from += shares[i];
         }
-        gc.backward(l);
+      }
+      float loss = 0;
+      for (int i = 0; i < shares.length; i++) { // read after every device has its work queued
+        loss += losses[i].getFloat() * shares[i] / batch.size();
+      }
+      if (!Float.isFinite(loss)) {
+        throw new IllegalStateException(String.format(
+            "training diverged: loss is %s at step %d (lr %.5g, batch of %d); lower --lr, add warmup, or check"
+                + " the input for corrupt samples", loss, steps + 1, lr(), batch.size()));
       }
       trainer.step();
       steps++;
       return loss;
     }
+  }
+
+  /** The devices each step runs on: one, or every local GPU (data-parallel), the model's first. */
+  public Device[] devices() {
+    return devices.clone();
   }
 
   /** Learning rate the next step will use. */

@@ -1,5 +1,6 @@
 package io.mnpipe.trainer.train;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -47,6 +48,15 @@ class ModelTrainerTest {
       long changed = before.keySet().stream().filter(k -> !Arrays.equals(before.get(k), after.get(k))).count();
       assertEquals(before.size(), changed, changed + " of " + before.size() + " parameters changed");
     }
+  }
+
+  @Test
+  void batchesSplitEvenlyOverDevicesWithTwoSamplesEachAtLeast() {
+    assertArrayEquals(new int[] {64}, ModelTrainer.shares(64, 1));
+    assertArrayEquals(new int[] {16, 16, 16, 16}, ModelTrainer.shares(64, 4));
+    assertArrayEquals(new int[] {22, 21, 21}, ModelTrainer.shares(64, 3));
+    assertArrayEquals(new int[] {3, 2}, ModelTrainer.shares(5, 8), "a short last batch uses fewer devices");
+    assertArrayEquals(new int[] {2}, ModelTrainer.shares(2, 8));
   }
 
   @Test
