@@ -13,7 +13,9 @@ import org.slf4j.LoggerFactory;
  * rest of the run. Measured here at 32x32 on 2 cores: a training step went from 73 ms to 130 ms
  * after the first in-process evaluation. An evaluator limited to one thread builds no team.
  * libtorch keeps the count per thread (OpenMP's nthreads ICV) but also as the default of threads
- * that first use it later, so a trainer pins its own thread to the engine's default.
+ * that first use it later, so a trainer pins its own thread to the engine's default. A thread's
+ * first parallel op (re)initialises its count from that default, so each setter first makes the
+ * calling thread initialise itself, then sets.
  */
 public final class IntraOpThreads {
   private static final Logger LOG = LoggerFactory.getLogger(IntraOpThreads.class);
@@ -30,6 +32,7 @@ public final class IntraOpThreads {
       return;
     }
     engineDefault();
+    JniUtils.getNumThreads(); // initialises this thread, which must come before the set
     JniUtils.setNumThreads(threads);
     LOG.info("libtorch intra-op threads of thread '{}': {}", Thread.currentThread().getName(), threads);
   }
@@ -37,7 +40,9 @@ public final class IntraOpThreads {
   /** Gives the calling thread the engine's own count, whatever another thread limited itself to. */
   public static void pinEngineDefault() {
     if (pytorch()) {
-      JniUtils.setNumThreads(engineDefault());
+      int threads = engineDefault();
+      JniUtils.getNumThreads(); // initialises this thread, which must come before the set
+      JniUtils.setNumThreads(threads);
     }
   }
 

@@ -3,11 +3,13 @@ package io.mnpipe.trainer.train;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import ai.djl.engine.Engine;
 import ai.djl.pytorch.jni.JniUtils;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -15,6 +17,11 @@ import org.junit.jupiter.api.Test;
  * trainer thread that pins the engine default keeps it whether it starts before or after the limit.
  */
 class IntraOpThreadsTest {
+  @BeforeAll
+  static void loadEngine() {
+    Engine.getInstance(); // loads libtorch; JniUtils alone does not
+  }
+
   private static <T> T onNewThread(Callable<T> task) throws Exception {
     ExecutorService t = Executors.newSingleThreadExecutor();
     try {
