@@ -66,14 +66,11 @@ class ExactlyOnceFailoverIT {
     PassTopics t = topics(kafka, "failover" + killAfter);
     StreamExecutionEnvironment env = environment(kafka, mc, t, null);
     JobClient job = env.executeAsync("failover-it-" + killAfter);
-    // Spares once the job runs on the two original TaskManagers, so the restarted tasks find free
-    // slots at once; started before the kill point, not after it, so that the job cannot finish
-    // while they start (seen once on a fast run). Both originals go: a subtask that has already
-    // finished its share would not notice the loss of its own.
-    awaitWritten(kafka, t, 1);
-    mc.startTaskManager();
-    mc.startTaskManager();
     awaitWritten(kafka, t, killAfter);
+    // Spares first, so the restarted tasks find free slots at once. Both original TaskManagers go:
+    // a subtask that has already finished its share would not notice the loss of its own.
+    mc.startTaskManager();
+    mc.startTaskManager();
     mc.terminateTaskManager(0).get(30, TimeUnit.SECONDS);
     mc.terminateTaskManager(1).get(30, TimeUnit.SECONDS);
     job.getJobExecutionResult().get(4, TimeUnit.MINUTES);
