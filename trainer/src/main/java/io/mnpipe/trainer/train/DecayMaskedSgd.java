@@ -131,8 +131,12 @@ public final class DecayMaskedSgd extends Optimizer {
     list.encode(out);
   }
 
-  /** Reads buffers written by {@link #saveState} for the same model into {@code manager}, before the first update. */
-  public void loadState(InputStream in, NDManager manager) {
+  /**
+   * Reads buffers written by {@link #saveState} for the same model into {@code manager}, before the
+   * first update; {@code devices} is how many devices will train (above 1, each other device starts
+   * from a kept copy of the loaded buffers).
+   */
+  public void loadState(InputStream in, NDManager manager, int devices) {
     Map<String, String> ids = new HashMap<>();
     names.forEach((id, name) -> ids.put(name, id));
     NDList list = NDList.decode(manager, in);
@@ -147,7 +151,9 @@ public final class DecayMaskedSgd extends Optimizer {
       Map<Device, NDArray> byDevice = new ConcurrentHashMap<>();
       byDevice.put(manager.getDevice(), a);
       states.put(id, byDevice);
-      loaded.put(id, a.duplicate()); // updates change a in place; other devices start from the loaded value
+      if (devices > 1) {
+        loaded.put(id, a.duplicate()); // updates change a in place; other devices start from the loaded value
+      }
     }
   }
 

@@ -80,15 +80,15 @@ public final class ModelTrainer implements AutoCloseable {
         // Loaded before the trainer exists: its parameter store then holds the loaded arrays.
         model.load(checkpoint, Checkpoints.PARAMS_PREFIX);
       }
+      this.devices = trainingDevices(model.getNDManager().getDevice());
       this.optimizer = DecayMaskedSgd.forBlock(model.getBlock(), schedule, (float) config.momentum(),
           (float) config.weightDecay(), config.nesterov(), () -> steps);
       Path momentum = checkpoint == null ? null : checkpoint.resolve(TrainState.OPTIMIZER_FILE);
       if (momentum != null && Files.isRegularFile(momentum)) {
         try (InputStream in = new BufferedInputStream(Files.newInputStream(momentum))) {
-          optimizer.loadState(in, model.getNDManager());
+          optimizer.loadState(in, model.getNDManager(), devices.length);
         }
       }
-      this.devices = trainingDevices(model.getNDManager().getDevice());
       DefaultTrainingConfig tc = new DefaultTrainingConfig(new LabelSmoothingLoss((float) config.labelSmoothing()))
           .optOptimizer(optimizer).optDevices(devices);
       this.trainer = model.newTrainer(tc);

@@ -66,7 +66,7 @@ class DecayMaskedSgdTest {
 
       Block other = linear(m); // another block instance: parameter ids differ, names match
       DecayMaskedSgd second = DecayMaskedSgd.forBlock(other, Tracker.fixed(0.1f), 0.9f, 0.01f, false, () -> 0);
-      second.loadState(new ByteArrayInputStream(saved.toByteArray()), m);
+      second.loadState(new ByteArrayInputStream(saved.toByteArray()), m, 1);
       second.update(weight(other).getId(), w2, g);
       assertArrayEquals(w.toFloatArray(), w2.toFloatArray(), 1e-7f);
       assertEquals(1, first.noDecayCount(), "the bias is exempt from weight decay");
@@ -75,7 +75,7 @@ class DecayMaskedSgdTest {
       wider.initialize(m, DataType.FLOAT32, new Shape(1, 2));
       DecayMaskedSgd alien = DecayMaskedSgd.forBlock(wider, Tracker.fixed(0.1f), 0.9f, 0f, false, () -> 0);
       var e = assertThrows(IllegalStateException.class,
-          () -> alien.loadState(new ByteArrayInputStream(saved.toByteArray()), m));
+          () -> alien.loadState(new ByteArrayInputStream(saved.toByteArray()), m, 1));
       assertTrue(e.getMessage().contains("another model"), e.getMessage());
     }
   }
