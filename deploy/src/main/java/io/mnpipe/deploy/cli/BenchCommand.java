@@ -170,8 +170,9 @@ public final class BenchCommand implements Runnable {
   /** Training fed from Kafka through the trainer's consumer path against the same batches in memory. */
   @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
       description = {"Trains one model on batches read from a Kafka topic through the trainer's own consumer",
-          "path (prefetching loader), and on the same batches held in memory, alternating rounds on one",
-          "trainer. Prints images/s of both and their ratio (target >= 0.95: the input never starves training)."})
+          "path (one consumer for the run, prefetching loader), and on the same batches held in memory, in",
+          "alternating rounds on one trainer. Prints images/s of both and their ratio (target >= 0.95: the",
+          "input never starves training), the loader's CPU share and the consumer's time to first batch."})
   static final class Train implements Callable<Integer> {
     @Option(names = "--model", defaultValue = "mobilenet_v2_100", description = "Model (default ${DEFAULT-VALUE}).")
     String model;
@@ -182,13 +183,14 @@ public final class BenchCommand implements Runnable {
     @Option(names = "--batch-size", defaultValue = "32", description = "Samples per step (default ${DEFAULT-VALUE}).")
     int batchSize;
 
-    @Option(names = "--steps", defaultValue = "40", description = "Steps per round (default ${DEFAULT-VALUE}).")
+    @Option(names = "--steps", defaultValue = "20", description = "Steps per round (default ${DEFAULT-VALUE}).")
     int steps;
 
-    @Option(names = "--warmup-steps", defaultValue = "10", description = "Untimed steps first (default ${DEFAULT-VALUE}).")
+    @Option(names = "--warmup-steps", defaultValue = "10", description = "Untimed steps from memory first, before untimed ones from Kafka (default ${DEFAULT-VALUE}).")
     int warmupSteps;
 
-    @Option(names = "--rounds", defaultValue = "5", description = "Rounds each way; medians reported (default ${DEFAULT-VALUE}).")
+    @Option(names = "--rounds", defaultValue = "15",
+        description = "Rounds from Kafka, each between two from memory; the ratio is the median of theirs (default ${DEFAULT-VALUE}).")
     int rounds;
 
     @Option(names = "--partitions", defaultValue = "8", description = "Partitions of the topic (default ${DEFAULT-VALUE}).")
@@ -222,13 +224,18 @@ public final class BenchCommand implements Runnable {
         out.put("pipeline_images_per_s", Math.round(r.pipelineImagesPerSecond() * 10) / 10.0);
         out.put("memory_images_per_s", Math.round(r.memoryImagesPerSecond() * 10) / 10.0);
         out.put("ratio", Math.round(r.ratio() * 1000) / 1000.0);
+        out.put("round_ratios", java.util.Arrays.stream(r.roundRatios()).map(x -> Math.round(x * 1000) / 1000.0)
+            .toArray());
         out.put("data_wait", Math.round(r.dataWait() * 1000) / 1000.0);
+        out.put("loader_cpu", Math.round(r.loaderCpu() * 1000) / 1000.0);
+        out.put("first_batch_ms", Math.round(r.firstBatchMillis()));
         if (json) {
           System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(out));
         } else {
           System.out.printf("train %s %dx%d batch %d on %s: from Kafka %.1f img/s, from memory %.1f img/s, ratio %.3f"
-              + " (data wait %.1f%%)%n", r.model(), r.imageSize(), r.imageSize(), r.batchSize(), r.device(),
-              r.pipelineImagesPerSecond(), r.memoryImagesPerSecond(), r.ratio(), 100 * r.dataWait());
+              + " (data wait %.1f%%, loader cpu %.1f%%; first batch %.0f ms after the consumer's start)%n", r.model(),
+              r.imageSize(), r.imageSize(), r.batchSize(), r.device(), r.pipelineImagesPerSecond(),
+              r.memoryImagesPerSecond(), r.ratio(), 100 * r.dataWait(), 100 * r.loaderCpu(), r.firstBatchMillis());
         }
       } finally {
         if (broker != null) {

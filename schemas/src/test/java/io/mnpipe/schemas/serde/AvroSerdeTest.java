@@ -35,6 +35,26 @@ class AvroSerdeTest {
   }
 
   @Test
+  void decodesAViewIntoALargerBufferWithoutMovingIt() {
+    AugmentedSample in = sample("k", 3 * 40);
+    byte[] bytes = serde.serializer().serialize("t", in);
+    // As the consumer passes values: a slice of the fetch buffer, other records on both sides.
+    byte[] fetch = new byte[bytes.length + 20];
+    java.util.Arrays.fill(fetch, (byte) 0x5a);
+    System.arraycopy(bytes, 0, fetch, 13, bytes.length);
+    ByteBuffer view = ByteBuffer.wrap(fetch, 7, bytes.length + 10).slice().position(6).limit(6 + bytes.length);
+    assertEquals(in, serde.deserializer().deserialize("t", null, view));
+    assertEquals(6, view.position());
+    ByteBuffer direct = ByteBuffer.allocateDirect(bytes.length).put(bytes).flip();
+    assertEquals(in, serde.deserializer().deserialize("t", null, direct));
+    assertEquals(0, direct.position());
+    assertNull(serde.deserializer().deserialize("t", null, (ByteBuffer) null));
+    var e = assertThrows(SerializationException.class,
+        () -> serde.deserializer().deserialize("topic-y", null, ByteBuffer.wrap(fetch, 0, 3)));
+    assertTrue(e.getMessage().contains("topic-y") && e.getMessage().contains("3 bytes"), e.getMessage());
+  }
+
+  @Test
   void reusedSerializerDoesNotLeakPreviousRecord() {
     var ser = serde.serializer();
     byte[] big = ser.serialize("t", sample("big", 3000));

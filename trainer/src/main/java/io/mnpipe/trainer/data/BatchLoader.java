@@ -1,5 +1,6 @@
 package io.mnpipe.trainer.data;
 
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -25,6 +26,7 @@ public final class BatchLoader implements AutoCloseable {
   private final BlockingQueue<Object> queue;
   private final Thread thread;
   private final AtomicLong waitNanos = new AtomicLong();
+  private final AtomicLong cpuNanos = new AtomicLong(-1);
   private volatile boolean closed;
   private volatile Throwable failure;
   private boolean ended;
@@ -74,6 +76,7 @@ public final class BatchLoader implements AutoCloseable {
       }
     } finally {
       closeSource();
+      cpuNanos.set(ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime());
       if (failure != null) {
         queue.clear(); // batches behind a failure are not wanted; the caller must see END now
         queue.offer(END);
@@ -127,6 +130,19 @@ public final class BatchLoader implements AutoCloseable {
   /** Total time callers of {@link #next()} spent waiting for data. */
   public long waitNanos() {
     return waitNanos.get();
+  }
+
+  /**
+   * CPU time the loader thread has used so far, polling Kafka, decoding records and assembling batches
+   * (the consumer's network I/O runs on it too); -1 where the JVM cannot tell.
+   */
+  public long cpuNanos() {
+    long ended = cpuNanos.get();
+    if (ended >= 0) {
+      return ended;
+    }
+    long now = thread.isAlive() ? ManagementFactory.getThreadMXBean().getThreadCpuTime(thread.getId()) : -1;
+    return now >= 0 ? now : cpuNanos.get(); // ended meanwhile: it recorded its total on the way out
   }
 
   public BatchAssembler assembler() {

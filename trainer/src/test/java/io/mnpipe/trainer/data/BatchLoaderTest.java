@@ -27,6 +27,10 @@ class BatchLoaderTest {
       assertEquals(23, samples);
       assertEquals(6, batches);
       assertNull(l.next());
+      // The thread recorded its CPU time on the way out, and it stays put once the input has ended.
+      long cpu = l.cpuNanos();
+      assertTrue(cpu > 0, "loader cpu " + cpu);
+      assertEquals(cpu, l.cpuNanos());
     }
   }
 
