@@ -169,10 +169,10 @@ public final class BenchCommand implements Runnable {
 
   /** Training fed from Kafka through the trainer's consumer path against the same batches in memory. */
   @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
-      description = {"Trains one model on batches read from a Kafka topic through the trainer's own consumer",
-          "path (one consumer for the run, prefetching loader), and on the same batches held in memory, in",
-          "alternating rounds on one trainer. Prints images/s of both and their ratio (target >= 0.95: the",
-          "input never starves training), the loader's CPU share and the consumer's time to first batch."})
+      description = "Trains one model on batches read from a Kafka topic through the trainer's own consumer"
+          + " path (one consumer for the run, prefetching loader), and on the same batches held in memory, in"
+          + " alternating rounds on one trainer. Prints images/s of both and their ratio (target >= 0.95: the"
+          + " input never starves training), the loader's CPU share and the consumer's time to first batch.")
   static final class Train implements Callable<Integer> {
     @Option(names = "--model", defaultValue = "mobilenet_v2_100", description = "Model (default ${DEFAULT-VALUE}).")
     String model;
@@ -224,6 +224,7 @@ public final class BenchCommand implements Runnable {
         out.put("pipeline_images_per_s", Math.round(r.pipelineImagesPerSecond() * 10) / 10.0);
         out.put("memory_images_per_s", Math.round(r.memoryImagesPerSecond() * 10) / 10.0);
         out.put("ratio", Math.round(r.ratio() * 1000) / 1000.0);
+        out.put("mean_ratio", Math.round(java.util.Arrays.stream(r.roundRatios()).average().orElse(0) * 1000) / 1000.0);
         out.put("round_ratios", java.util.Arrays.stream(r.roundRatios()).map(x -> Math.round(x * 1000) / 1000.0)
             .toArray());
         out.put("data_wait", Math.round(r.dataWait() * 1000) / 1000.0);
