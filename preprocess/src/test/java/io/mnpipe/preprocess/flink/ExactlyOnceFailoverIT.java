@@ -67,13 +67,12 @@ class ExactlyOnceFailoverIT {
     StreamExecutionEnvironment env = environment(kafka, mc, t, null);
     JobClient job = env.executeAsync("failover-it-" + killAfter);
     awaitWritten(kafka, t, killAfter);
-    // Both original TaskManagers go, at once: a subtask that has already finished its share would not
-    // notice the loss of its own, and a job given the time to start spares first could finish before
-    // the kill (300 small samples take seconds). The restarted tasks wait for the spares' slots.
+    // Spares first, so the restarted tasks find free slots at once. Both original TaskManagers go:
+    // a subtask that has already finished its share would not notice the loss of its own.
+    mc.startTaskManager();
+    mc.startTaskManager();
     mc.terminateTaskManager(0).get(30, TimeUnit.SECONDS);
     mc.terminateTaskManager(1).get(30, TimeUnit.SECONDS);
-    mc.startTaskManager();
-    mc.startTaskManager();
     job.getJobExecutionResult().get(4, TimeUnit.MINUTES);
     int maxAttempt = 0;
     for (var v : mc.getArchivedExecutionGraph(job.getJobID()).get().getAllExecutionVertices()) {
