@@ -67,11 +67,13 @@ class ExactlyOnceFailoverIT {
     StreamExecutionEnvironment env = environment(kafka, mc, t, null);
     JobClient job = env.executeAsync("failover-it-" + killAfter);
     awaitWritten(kafka, t, killAfter);
-    // Spares first, so the restarted tasks find free slots at once. Both original TaskManagers go:
-    // a subtask that has already finished its share would not notice the loss of its own.
-    mc.startTaskManager();
-    mc.startTaskManager();
+    // TaskManager 0 goes at once, while its subtask surely has work left (a job given the time to
+    // start spares first could finish before the kill: 600 small samples take seconds); its restart
+    // waits for the spares' slots. Then TaskManager 1 goes too: a subtask that has already finished
+    // its share would not notice the loss of its own.
     mc.terminateTaskManager(0).get(30, TimeUnit.SECONDS);
+    mc.startTaskManager();
+    mc.startTaskManager();
     mc.terminateTaskManager(1).get(30, TimeUnit.SECONDS);
     job.getJobExecutionResult().get(4, TimeUnit.MINUTES);
     int maxAttempt = 0;
