@@ -75,7 +75,7 @@ class TrainerServiceIT {
   void boundedRunTrainsEveryValidSampleAndAnnouncesEachCheckpoint(KafkaSettings kafka) throws Exception {
     String topic = produceSamples(kafka, "colours", "train", 400, 1);
     TrainerConfig cfg = TrainerConfig.builder("mobilenet_v1_025", 4, dir).runId("it-bounded").imageSize(32)
-        .batchSize(16).lr(0.05).warmupSteps(3).checkpointEverySteps(10).logEverySteps(5).build();
+        .batchSize(16).lr(0.1).warmupSteps(3).checkpointEverySteps(10).logEverySteps(5).build();
 
     TrainResult r = new TrainerService(cfg, kafka, topic).run(true);
 
@@ -96,7 +96,12 @@ class TrainerServiceIT {
       assertEquals(4, events.get(i).getNumClasses());
       assertEquals(32, events.get(i).getImageSize());
     }
-    assertTrue(r.lastLoss() < 1.3, "loss should fall below ln 4 = 1.39 on colours, was " + r.lastLoss());
+    // Each loss is one batch's, and batches come partition by partition, unshuffled: one unlucky batch
+    // can sit above chance even as the model learns, so the three checkpoints' losses are averaged.
+    assertTrue(Double.isFinite(r.lastLoss()), "last loss " + r.lastLoss());
+    double mean = events.stream().mapToDouble(CheckpointEvent::getTrainLoss).average().orElseThrow();
+    assertTrue(mean < 1.3, "loss should fall below ln 4 = 1.39 on colours, was " + events.stream()
+        .map(CheckpointEvent::getTrainLoss).toList() + " at steps 10, 20, 25");
   }
 
   @Test
