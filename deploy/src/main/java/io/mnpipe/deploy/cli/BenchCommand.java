@@ -186,11 +186,13 @@ public final class BenchCommand implements Runnable {
     @Option(names = "--steps", defaultValue = "20", description = "Steps per round (default ${DEFAULT-VALUE}).")
     int steps;
 
-    @Option(names = "--warmup-steps", defaultValue = "10", description = "Untimed steps from memory first, before untimed ones from Kafka (default ${DEFAULT-VALUE}).")
+    @Option(names = "--warmup-steps", defaultValue = "10",
+        description = "Untimed steps from memory first, before untimed ones from Kafka (default ${DEFAULT-VALUE}).")
     int warmupSteps;
 
     @Option(names = "--rounds", defaultValue = "15",
-        description = "Rounds from Kafka, each between two from memory; the ratio is the median of theirs (default ${DEFAULT-VALUE}).")
+        description = "Rounds from Kafka, each between two from memory; the ratio is the median of theirs"
+            + " (default ${DEFAULT-VALUE}).")
     int rounds;
 
     @Option(names = "--partitions", defaultValue = "8", description = "Partitions of the topic (default ${DEFAULT-VALUE}).")

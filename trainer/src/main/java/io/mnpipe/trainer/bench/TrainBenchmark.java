@@ -30,9 +30,9 @@ import org.slf4j.LoggerFactory;
  * A model and batch shape in, training throughput out twice: fed from a Kafka topic through the
  * trainer's own consumer path (KafkaSampleSource, BatchAssembler, the prefetching BatchLoader), and
  * fed the same batches already assembled in memory. Both run on one ModelTrainer in alternating
- * rounds, memory first and last. As in the trainer service, one consumer reads the whole run: the topic holds a copy of the
- * samples per round, and between pipeline rounds the loader sits on its full prefetch queue while
- * the memory round trains. The consumer's start-up (metadata, offsets, first fetch) is the untimed
+ * rounds, memory first and last. As in the trainer service, one consumer reads the whole run: the
+ * topic holds a copy of the samples per round, and between pipeline rounds the loader sits on its
+ * full prefetch queue while the memory round trains. The consumer's start-up (metadata, offsets, first fetch) is the untimed
  * warm-up round's and is reported on its own ({@code firstBatchMillis}), since a run pays it once
  * and not once per {@code steps} steps. The ratio is the median of the per-round ratios: each
  * pipeline round against the mean of the two memory rounds around it, so a drift in machine speed
@@ -62,8 +62,8 @@ public final class TrainBenchmark {
 
   /**
    * Medians over the rounds. {@code ratio} is the median of {@code roundRatios} (each pipeline round
-   * over the mean of the memory rounds before and after it); {@code dataWait} is the pipeline's share of time spent waiting for batches;
-   * {@code loaderCpu} the loader thread's CPU time (Kafka poll, Avro decoding, assembly) as a share of
+   * over the mean of the memory rounds before and after it); {@code dataWait} is the pipeline's share
+   * of time spent waiting for batches; {@code loaderCpu} the loader thread's CPU time (Kafka poll, Avro decoding, assembly) as a share of
    * the pipeline round's wall time; {@code firstBatchMillis} the time from creating the consumer to
    * the first batch.
    */
@@ -102,8 +102,9 @@ public final class TrainBenchmark {
     double[] ratios = new double[config.rounds()];
     double firstBatchMillis;
     String device;
-    try (ModelTrainer trainer = new ModelTrainer(tc, (long) (config.warmupSteps() + (warmupCopies + 2L * config.rounds()
-        + 1) * config.steps()))) {
+    // The LR schedule spans every step: warm-up, then the rounds from Kafka and the memory rounds around them.
+    long totalSteps = config.warmupSteps() + (warmupCopies + 2L * config.rounds() + 1) * config.steps();
+    try (ModelTrainer trainer = new ModelTrainer(tc, totalSteps)) {
       device = trainer.model().getNDManager().getDevice().toString();
       LOG.info("bench train: {} at {}x{}, batch {} on {}: {} warm-up steps from memory and {} from Kafka, then {}"
           + " rounds of {} steps from Kafka, each between two of {} steps from memory", config.model(),
