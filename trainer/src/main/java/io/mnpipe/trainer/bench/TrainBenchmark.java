@@ -32,11 +32,12 @@ import org.slf4j.LoggerFactory;
  * fed the same batches already assembled in memory. Both run on one ModelTrainer in alternating
  * rounds, memory first and last. As in the trainer service, one consumer reads the whole run: the
  * topic holds a copy of the samples per round, and between pipeline rounds the loader sits on its
- * full prefetch queue while the memory round trains. The consumer's start-up (metadata, offsets, first fetch) is the untimed
- * warm-up round's and is reported on its own ({@code firstBatchMillis}), since a run pays it once
- * and not once per {@code steps} steps. The ratio is the median of the per-round ratios: each
- * pipeline round against the mean of the two memory rounds around it, so a drift in machine speed
- * over the run (tens of percent on a shared machine) cancels instead of deciding it.
+ * full prefetch queue while the memory round trains. The consumer's start-up (metadata, offsets,
+ * first fetch) is the untimed warm-up round's and is reported on its own ({@code
+ * firstBatchMillis}), since a run pays it once and not once per {@code steps} steps. The ratio is
+ * the median of the per-round ratios: each pipeline round against the mean of the two memory rounds
+ * around it, so a drift in machine speed over the run (tens of percent on a shared machine) cancels
+ * instead of deciding it.
  */
 public final class TrainBenchmark {
   private static final Logger LOG = LoggerFactory.getLogger(TrainBenchmark.class);
@@ -61,11 +62,11 @@ public final class TrainBenchmark {
   }
 
   /**
-   * Medians over the rounds. {@code ratio} is the median of {@code roundRatios} (each pipeline round
-   * over the mean of the memory rounds before and after it); {@code dataWait} is the pipeline's share
-   * of time spent waiting for batches; {@code loaderCpu} the loader thread's CPU time (Kafka poll, Avro decoding, assembly) as a share of
-   * the pipeline round's wall time; {@code firstBatchMillis} the time from creating the consumer to
-   * the first batch.
+   * Medians over the rounds. {@code ratio} is the median of {@code roundRatios} (each pipeline
+   * round over the mean of the memory rounds before and after it); {@code dataWait} is the
+   * pipeline's share of time spent waiting for batches; {@code loaderCpu} the loader thread's CPU
+   * time (Kafka poll, Avro decoding, assembly) as a share of the pipeline round's wall time; {@code
+   * firstBatchMillis} the time from creating the consumer to the first batch.
    */
   public record Result(String model, int imageSize, int batchSize, long imagesPerRound, int rounds,
       double pipelineImagesPerSecond, double memoryImagesPerSecond, double ratio, double[] roundRatios,
