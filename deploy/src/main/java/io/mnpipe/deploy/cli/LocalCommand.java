@@ -74,6 +74,15 @@ public final class LocalCommand implements Callable<Integer> {
   @Option(names = "--parallelism", defaultValue = "2", description = "Flink parallelism of preprocess (default 2).")
   int parallelism;
 
+  @Option(names = "--shuffle-buffer-bytes", defaultValue = "67108864", paramLabel = "BYTES",
+      description = {"Bytes of raw images the preprocess shuffle buffer holds per subtask (default 64 MiB);",
+          "the buffer is checkpointed whole, so this bounds the checkpoint size."})
+  long shuffleBufferBytes;
+
+  @Option(names = "--restart-attempts", defaultValue = "3", paramLabel = "N",
+      description = "Restarts of the preprocess job before the run fails (default ${DEFAULT-VALUE}).")
+  int restartAttempts;
+
   @Option(names = "--seed", defaultValue = "42", description = "Seed of data generation, augmentation and init.")
   long seed;
 
@@ -85,7 +94,7 @@ public final class LocalCommand implements Callable<Integer> {
     LocalConfig config = new LocalConfig(dataset,
         new SyntheticDataset.Config(syntheticClasses, syntheticTrain, syntheticVal, 2, seed), model, epochs, imageSize,
         batchSize, lr, weightDecay, maxMinutes, bootstrap, workDir, metricsPort, parallelism, seed, flinkMetricsPort,
-        checkpointsPerEpoch);
+        checkpointsPerEpoch, shuffleBufferBytes, restartAttempts);
     RunSummary summary = new LocalPipeline(config).run();
     System.out.println(summary.describe());
     if (jsonSummary != null) {

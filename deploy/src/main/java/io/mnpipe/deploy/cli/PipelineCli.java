@@ -23,6 +23,11 @@ public final class PipelineCli implements Runnable {
 
   /** Runs the command line; user errors become one line on stderr and a non-zero code. */
   public static int execute(String... args) {
+    return commandLine().execute(args);
+  }
+
+  /** The whole command tree with the error handling {@link #execute} uses. */
+  static CommandLine commandLine() {
     CommandLine cli = new CommandLine(new PipelineCli());
     cli.setParameterExceptionHandler((e, a) -> {
       PrintWriter err = e.getCommandLine().getErr();
@@ -35,7 +40,7 @@ public final class PipelineCli implements Runnable {
       org.slf4j.LoggerFactory.getLogger(PipelineCli.class).debug("failed", e);
       return 1;
     });
-    return cli.execute(args);
+    return cli;
   }
 
   /** The innermost message that says something, without a stack trace. */

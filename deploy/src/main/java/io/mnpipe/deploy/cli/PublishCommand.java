@@ -15,11 +15,16 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code pipeline publish}: a dataset on disk in, a resumable split of Avro records on Kafka out. */
-@Command(name = "publish", mixinStandardHelpOptions = true, sortOptions = false,
+// No mixinStandardHelpOptions: its --version would clash with the dataset's --version, and picocli then
+// loses --help too (it reported the missing required options instead).
+@Command(name = "publish", sortOptions = false,
     description = {"Publishes one split of a dataset to Kafka as Avro RawImage records, with a manifest on",
         "the datasets topic. Run the same command again after an interruption: it resumes, without",
         "duplicates or gaps. Refused inputs go to <topic>.rejected with their reason."})
 public final class PublishCommand implements Callable<Integer> {
+  @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+  boolean help;
+
   @Option(names = "--source", required = true, paramLabel = "KIND:PATH",
       description = "imagenet:DIR | wds:GLOB | cifar10:DIR | fashion-mnist:DIR | synthetic")
   String source;

@@ -34,6 +34,27 @@ public final class FlinkRestClient {
   /** A job to run from an uploaded jar; null fields are left to Flink (manifest, cluster default). */
   public record RunRequest(String entryClass, List<String> programArgs, Integer parallelism) {}
 
+  /**
+   * The job's checkpoints so far ({@code GET /jobs/:id/checkpoints}): counts, the largest
+   * checkpoint's state size and the longest end-to-end duration of those completed, and the failed
+   * ones still in Flink's history ({@code web.checkpoints.history}, 10 by default), newest first.
+   */
+  public record CheckpointStats(long completed, long failed, long restored, long maxStateBytes, long maxDurationMs,
+      List<FailedCheckpoint> recentFailures) {
+    public static final CheckpointStats NONE = new CheckpointStats(0, 0, 0, 0, 0, List.of());
+  }
+
+  /** A failed checkpoint: its id and Flink's reason. */
+  public record FailedCheckpoint(long id, String message) {}
+
+  /** One failure in the job's exception history: when, which task (null for a global one), the trace. */
+  public record JobFailure(long timestamp, String taskName, String trace) {
+    /** The innermost cause's message. */
+    public String rootCause() {
+      return FlinkRestException.rootCause(trace);
+    }
+  }
+
   /** The parts of {@code GET /overview} a caller waits on. */
   public record Overview(int taskManagers, int slotsTotal, int slotsAvailable, String flinkVersion) {}
 
@@ -126,6 +147,45 @@ public final class FlinkRestClient {
       }
       Thread.sleep(poll.toMillis());
     }
+  }
+
+  public CheckpointStats checkpoints(String jobId) {
+    JsonNode r = call("GET", "jobs/" + segment(jobId) + "/checkpoints", BodyPublishers.noBody(), null, CALL_TIMEOUT);
+    JsonNode counts = r.path("counts");
+    JsonNode summary = r.path("summary");
+    List<FailedCheckpoint> failed = new java.util.ArrayList<>();
+    for (JsonNode c : r.path("history")) {
+      if ("FAILED".equals(c.path("status").asText())) {
+        failed.add(new FailedCheckpoint(c.path("id").asLong(), c.path("failure_message").asText("")));
+      }
+    }
+    return new CheckpointStats(counts.path("completed").asLong(), counts.path("failed").asLong(),
+        counts.path("restored").asLong(), summary.path("state_size").path("max").asLong(),
+        summary.path("end_to_end_duration").path("max").asLong(), List.copyOf(failed));
+  }
+
+  /** The job's exception history, newest first ({@code GET /jobs/:id/exceptions}). */
+  public List<JobFailure> failures(String jobId) {
+    JsonNode r = call("GET", "jobs/" + segment(jobId) + "/exceptions?maxExceptions=20", BodyPublishers.noBody(), null,
+        CALL_TIMEOUT);
+    List<JobFailure> out = new java.util.ArrayList<>();
+    for (JsonNode e : r.path("exceptionHistory").path("entries")) {
+      out.add(new JobFailure(e.path("timestamp").asLong(), e.path("taskName").isTextual()
+          ? e.path("taskName").asText() : null, e.path("stacktrace").asText("")));
+    }
+    return out;
+  }
+
+  /** A job-level metric ({@code numRestarts}, ...) as a number; 0 when Flink has not reported it yet. */
+  public long jobMetric(String jobId, String name) {
+    JsonNode r = call("GET", "jobs/" + segment(jobId) + "/metrics?get=" + segment(name), BodyPublishers.noBody(), null,
+        CALL_TIMEOUT);
+    for (JsonNode m : r) {
+      if (name.equals(m.path("id").asText())) {
+        return (long) Double.parseDouble(m.path("value").asText("0"));
+      }
+    }
+    return 0;
   }
 
   /** The root cause of the job's latest failure, in one line, or null when it has none. */

@@ -26,10 +26,12 @@ import java.nio.file.Path;
  * @param flinkMetricsPort port of Flink's Prometheus reporter for the MiniCluster; 0 = no reporter
  * @param checkpointsPerEpoch checkpoints (each scored by the evaluator) per epoch, evenly spaced, the
  *     last at the epoch's end; each evaluation takes one core for a few seconds
+ * @param shuffleBufferBytes bytes the preprocess job's shuffle buffer holds per subtask (checkpointed whole)
+ * @param restartAttempts restarts of the preprocess job before the run fails
  */
 public record LocalConfig(String dataset, SyntheticDataset.Config synthetic, String model, int epochs, int imageSize,
     int batchSize, double lr, double weightDecay, double maxMinutes, String bootstrap, Path workDir, int metricsPort, int parallelism,
-    long seed, int flinkMetricsPort, int checkpointsPerEpoch) {
+    long seed, int flinkMetricsPort, int checkpointsPerEpoch, long shuffleBufferBytes, int restartAttempts) {
 
   public LocalConfig {
     DatasetSources.Spec.parse(dataset); // fails with the known kinds listed
@@ -62,6 +64,12 @@ public record LocalConfig(String dataset, SyntheticDataset.Config synthetic, Str
     }
     if (checkpointsPerEpoch < 1) {
       throw new IllegalArgumentException("--checkpoints-per-epoch must be at least 1, got " + checkpointsPerEpoch);
+    }
+    if (shuffleBufferBytes < 1 << 20) {
+      throw new IllegalArgumentException("--shuffle-buffer-bytes must be at least 1 MiB, got " + shuffleBufferBytes);
+    }
+    if (restartAttempts < 0) {
+      throw new IllegalArgumentException("--restart-attempts must be >= 0, got " + restartAttempts);
     }
     if (parallelism < 1) {
       throw new IllegalArgumentException("--parallelism must be at least 1, got " + parallelism);

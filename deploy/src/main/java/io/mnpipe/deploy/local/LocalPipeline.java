@@ -6,6 +6,9 @@ import io.mnpipe.ingest.source.DatasetSource;
 import io.mnpipe.ingest.source.DatasetSources;
 import io.mnpipe.ingest.source.SyntheticDataset;
 import io.mnpipe.preprocess.augment.AugmentPreset;
+import io.mnpipe.deploy.flink.FlinkRestClient;
+import io.mnpipe.deploy.flink.LocalFlinkRun;
+import io.mnpipe.preprocess.flink.FaultTolerance;
 import io.mnpipe.preprocess.flink.KafkaPasses;
 import io.mnpipe.preprocess.flink.PreprocessJob;
 import io.mnpipe.preprocess.image.ImageDecoder;
@@ -19,8 +22,6 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Map;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -97,21 +98,35 @@ public final class LocalPipeline {
     List<PreprocessJob.Pass> passes = List.of(
         KafkaPasses.epochs(kafka, "train", train.topic(), trainSamples,
             new AugmentPreset(config.smallImages() ? "flip" : "train", config.imageSize(), config.seed()), 1,
-            config.epochs(), SHUFFLE_BUFFER),
+            config.epochs(), SHUFFLE_BUFFER, config.shuffleBufferBytes()),
         KafkaPasses.bounded(kafka, "val", val.topic(), valSamples,
             new AugmentPreset(config.smallImages() ? "resize" : "eval", config.imageSize(), 0), 1));
-    var results = new PreprocessJob(passes, ImageDecoder.DEFAULT_MAX_PIXELS, config.seed())
-        .execute(flinkEnv(), "mnpipe-preprocess-" + runId);
-    PreprocessJob.PassResult trainPass = results.get(0);
-    PreprocessJob.PassResult valPass = results.get(1);
-    for (PreprocessJob.PassResult r : results) {
-      LOG.info("preprocess {}: {} decoded, {} dead-lettered", r.name(), r.decoded(), r.deadLettered());
+    FaultTolerance faultTolerance = FaultTolerance.defaults(config.workDir().resolve("flink-checkpoints").toUri())
+        .withRestartAttempts(config.restartAttempts());
+    LocalFlinkRun.Outcome job = LocalFlinkRun.run("mnpipe-preprocess-" + runId, "preprocess job",
+        config.parallelism(), faultTolerance, flinkReporter(),
+        env -> new PreprocessJob(passes, ImageDecoder.DEFAULT_MAX_PIXELS, config.seed()).build(env));
+    // Counted in the topics, as read_committed consumers see them: accumulators restart with a task.
+    PassAudit trainPass = PassAudit.of(kafka, train.topic(), Topics.samples(source.name(), version, "train"),
+        Topics.deadLetters(train.topic()), config.epochs());
+    PassAudit valPass = PassAudit.of(kafka, val.topic(), Topics.samples(source.name(), version, "val"),
+        Topics.deadLetters(val.topic()), 1);
+    for (PassAudit a : List.of(trainPass, valPass)) {
+      if (!a.exact()) {
+        throw new IllegalStateException("preprocess lost or duplicated images, " + a.mismatch(
+            a == trainPass ? train.topic() : val.topic()));
+      }
     }
-    // Every epoch decodes the same images: per-epoch figures are the totals over epochs.
-    long trainPerEpoch = trainPass.decoded() / config.epochs();
-    long decoded = trainPerEpoch + valPass.decoded();
-    long dead = trainPass.deadLettered() / config.epochs() + valPass.deadLettered();
-    long augmented = trainPass.decoded() + valPass.decoded();
+    FlinkRestClient.CheckpointStats ck = job.seen().checkpoints();
+    LOG.info("preprocess: train {} decoded and {} dead-lettered per epoch, val {} and {}; {} checkpoints ({} failed,"
+        + " largest {} bytes, longest {} ms), {} restarts", trainPass.decodedPerEpoch(),
+        trainPass.deadLetteredPerEpoch(), valPass.decodedPerEpoch(), valPass.deadLetters(), ck.completed(),
+        job.seen().checkpointsFailed(), ck.maxStateBytes(), ck.maxDurationMs(), job.seen().restarts());
+    long trainPerEpoch = trainPass.decodedPerEpoch();
+    long decoded = trainPerEpoch + valPass.decodedPerEpoch();
+    long dead = trainPass.deadLetteredPerEpoch() + valPass.deadLetters();
+    long augmented = trainPass.samplesPerEpoch().values().stream().mapToLong(Long::longValue).sum()
+        + valPass.decodedPerEpoch();
     double preprocessSeconds = seconds(t0);
 
     TrainAndEvaluate.Result te = new TrainAndEvaluate(kafka, config, runId, trainSamples, valSamples,
@@ -122,15 +137,16 @@ public final class LocalPipeline {
         augmented, te.trainedSamples(), te.steps(), te.checkpoints(), te.evaluations(),
         te.evaluations().isEmpty() ? 0 : te.evaluations().get(te.evaluations().size() - 1).top1(),
         1.0 / source.classNames().size(), seconds(start),
-        new RunSummary.StageSeconds(ingestSeconds, preprocessSeconds, te.trainSeconds(), te.evaluateSeconds()));
+        new RunSummary.StageSeconds(ingestSeconds, preprocessSeconds, te.trainSeconds(), te.evaluateSeconds()),
+        new RunSummary.FlinkFigures(ck.completed(), job.seen().checkpointsFailed(),
+            job.seen().checkpointsDeclinedByEndingTasks(), job.seen().restarts(), ck.maxStateBytes(), ck.maxDurationMs()));
   }
 
-  private StreamExecutionEnvironment flinkEnv() {
-    Configuration conf = config.flinkMetricsPort() == 0 ? new Configuration() : Configuration.fromMap(Map.of(
-        // Flink's own reporter, as on a cluster: the dashboard's flink_* series come from here.
+  /** Flink's own Prometheus reporter, as on a cluster: the dashboard's flink_* series come from here. */
+  private Map<String, String> flinkReporter() {
+    return config.flinkMetricsPort() == 0 ? Map.of() : Map.of(
         "metrics.reporter.prom.factory.class", "org.apache.flink.metrics.prometheus.PrometheusReporterFactory",
-        "metrics.reporter.prom.port", String.valueOf(config.flinkMetricsPort())));
-    return StreamExecutionEnvironment.createLocalEnvironment(config.parallelism(), conf);
+        "metrics.reporter.prom.port", String.valueOf(config.flinkMetricsPort()));
   }
 
   private static double seconds(long since) {

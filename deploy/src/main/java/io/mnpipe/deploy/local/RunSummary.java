@@ -28,7 +28,20 @@ public record RunSummary(
     @JsonProperty("final_top1") double finalTop1,
     @JsonProperty("chance_top1") double chanceTop1,
     @JsonProperty("wall_seconds") double wallSeconds,
-    @JsonProperty("stage_seconds") StageSeconds stageSeconds) {
+    @JsonProperty("stage_seconds") StageSeconds stageSeconds,
+    @com.fasterxml.jackson.annotation.JsonUnwrapped FlinkFigures flink) {
+
+  /**
+   * The preprocess job's checkpoints and restarts, from Flink's REST API. A checkpoint declined by
+   * a task that was finishing (a bounded pass ending) is not a failure: Flink does not count it
+   * against the tolerable failures either.
+   */
+  public record FlinkFigures(@JsonProperty("flink_checkpoints_completed") long checkpointsCompleted,
+      @JsonProperty("flink_checkpoints_failed") long checkpointsFailed,
+      @JsonProperty("flink_checkpoints_declined_by_ending_tasks") long checkpointsDeclinedByEndingTasks,
+      @JsonProperty("flink_restarts") long restarts,
+      @JsonProperty("checkpoint_bytes_max") long checkpointBytesMax,
+      @JsonProperty("checkpoint_ms_max") long checkpointMsMax) {}
 
   /** One evaluation result: checkpoint id, top-1 and top-5 accuracy in [0, 1]. */
   public record Evaluation(@JsonProperty("checkpoint") String checkpoint, @JsonProperty("top1") double top1,
@@ -49,6 +62,9 @@ public record RunSummary(
     s.append(String.format("  ingest      %6d images published, %d refused%n", ingested, ingestRejected));
     s.append(String.format("  preprocess  %6d decoded, %d dead-lettered (%d augmented samples over all epochs)%n",
         decoded, deadLettered, augmentedSamples));
+    s.append(String.format("  flink       %6d checkpoints, %d failed (largest %.1f MB, longest %d ms), %d restart(s)%n",
+        flink.checkpointsCompleted(), flink.checkpointsFailed(), flink.checkpointBytesMax() / 1e6,
+        flink.checkpointMsMax(), flink.restarts()));
     s.append(String.format("  train       %6d samples in %d steps, %d checkpoint(s)%n", trainedSamples, trainSteps,
         checkpoints));
     for (Evaluation e : evaluations) {

@@ -58,7 +58,7 @@ class DashboardQueriesIT {
       long start = System.currentTimeMillis() / 1000 - 5;
       // Two epochs of 1,200 images: the Flink job runs long enough for rate() to see several scrapes.
       var local = new LocalConfig("synthetic", new SyntheticDataset.Config(3, 400, 20, 2, 5), "mobilenet_v1_025", 2,
-          32, 32, 0.01, 4e-5, 5, null, dir.resolve("run"), metricsPort, 2, 5, flinkPort, 2);
+          32, 32, 0.01, 4e-5, 5, null, dir.resolve("run"), metricsPort, 2, 5, flinkPort, 2, 64L << 20, 3);
       new LocalPipeline(local).run();
       Thread.sleep(3000); // a last scrape or two after the run
       long end = System.currentTimeMillis() / 1000 + 1;

@@ -39,6 +39,12 @@ public class EpochImage {
     return e;
   }
 
+  /** Bytes this record holds, near enough: the image (or unreadable value) plus a small overhead. */
+  public long sizeBytes() {
+    long payload = image != null ? image.getImage().remaining() : unreadable != null ? unreadable.length : 0;
+    return payload + (key == null ? 0 : key.length()) + 64;
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof EpochImage e && epoch == e.epoch && Objects.equals(key, e.key) && Objects.equals(image, e.image);

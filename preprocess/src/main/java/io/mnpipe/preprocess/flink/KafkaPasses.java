@@ -38,13 +38,21 @@ public final class KafkaPasses {
     return epochs(kafka, name, rawTopic, samplesTopic, preset, epoch, 1, 0);
   }
 
+  /** As below, with the shuffle buffer capped at {@link PreprocessJob#DEFAULT_SHUFFLE_BUFFER_BYTES}. */
+  public static PreprocessJob.Pass epochs(KafkaSettings kafka, String name, String rawTopic, String samplesTopic,
+      AugmentPreset preset, int firstEpoch, int epochs, int shuffleBuffer) {
+    return epochs(kafka, name, rawTopic, samplesTopic, preset, firstEpoch, epochs, shuffleBuffer,
+        PreprocessJob.DEFAULT_SHUFFLE_BUFFER_BYTES);
+  }
+
   /**
    * Epochs {@code firstEpoch .. firstEpoch + epochs - 1} of {@code rawTopic}, each read from the
    * start to the end offsets current when that epoch begins; samples go to {@code samplesTopic},
-   * dead letters to {@code rawTopic.dlq}.
+   * dead letters to {@code rawTopic.dlq}; the shuffle buffer holds at most {@code shuffleBuffer}
+   * records and {@code shuffleBufferBytes} bytes per subtask.
    */
   public static PreprocessJob.Pass epochs(KafkaSettings kafka, String name, String rawTopic, String samplesTopic,
-      AugmentPreset preset, int firstEpoch, int epochs, int shuffleBuffer) {
+      AugmentPreset preset, int firstEpoch, int epochs, int shuffleBuffer, long shuffleBufferBytes) {
     if (epochs < 1 || firstEpoch < 1) {
       throw new IllegalArgumentException("epochs must be >= 1 and start at >= 1, got " + firstEpoch + "+" + epochs);
     }
@@ -58,7 +66,7 @@ public final class KafkaPasses {
         s -> s.getKey().getBytes(StandardCharsets.UTF_8), AugmentedSample.class);
     KafkaSink<DeadLetter> dead = sink(kafka, id + "-dlq", Topics.deadLetters(rawTopic).name(),
         d -> d.getKey().getBytes(StandardCharsets.UTF_8), DeadLetter.class);
-    return new PreprocessJob.Pass(name, source, preset, shuffleBuffer, samples, dead);
+    return new PreprocessJob.Pass(name, source, preset, shuffleBuffer, shuffleBufferBytes, samples, dead);
   }
 
   private static KafkaSource<EpochImage> epochSource(KafkaSettings kafka, String name, String rawTopic, int epoch) {

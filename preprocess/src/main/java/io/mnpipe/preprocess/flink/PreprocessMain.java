@@ -56,14 +56,36 @@ public final class PreprocessMain {
     @Option(names = "--job-name", description = "Default: mnpipe-preprocess-<samples topic>-e<epoch>.")
     String jobName;
 
+    @Option(names = "--checkpoint-dir", paramLabel = "URI",
+        description = {"Checkpoint storage: file:///path, s3://bucket/path, hdfs://host/path (default: the",
+            "cluster's execution.checkpointing.dir; without one Flink keeps checkpoints in JobManager memory)."})
+    java.net.URI checkpointDir;
+
+    @Option(names = "--state-backend", paramLabel = "hashmap|rocksdb",
+        description = "State backend (default: the cluster's; rocksdb ships with Flink's distribution).")
+    String stateBackend;
+
+    @Option(names = "--checkpoint-interval", defaultValue = "PT2S", paramLabel = "DURATION",
+        description = "How often the sinks' transactions commit, ISO-8601 (default ${DEFAULT-VALUE}).")
+    java.time.Duration checkpointInterval;
+
+    @Option(names = "--restart-attempts", defaultValue = "-1", paramLabel = "N",
+        description = "Restarts before the job fails for good, 2 s apart (default: the cluster's restart strategy).")
+    int restartAttempts;
+
     @Option(names = "--kafka-property", paramLabel = "KEY=VALUE",
         description = "Extra setting for every Kafka client of the job (SASL/SSL, timeouts); repeatable.")
     Map<String, String> kafkaProperties = new LinkedHashMap<>();
   }
 
+  static FaultTolerance faultTolerance(Args a) {
+    return new FaultTolerance(a.checkpointDir, a.stateBackend, a.checkpointInterval, a.restartAttempts,
+        FaultTolerance.DEFAULT_RESTART_DELAY, 0);
+  }
+
   /** Parses job arguments as {@link #main} does, running nothing; throws naming what is wrong. */
   public static void checkArgs(String... args) {
-    new CommandLine(new Args()).parseArgs(args);
+    parse(args);
   }
 
   public static void main(String[] args) throws Exception {
@@ -93,6 +115,11 @@ public final class PreprocessMain {
     if (job.parallelism != null && job.parallelism < 1) {
       throw new IllegalArgumentException("preprocess job: --parallelism must be at least 1, got " + job.parallelism);
     }
+    try {
+      faultTolerance(job);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("preprocess job: " + e.getMessage());
+    }
     return job;
   }
 
@@ -106,6 +133,7 @@ public final class PreprocessMain {
     if (a.parallelism != null) {
       env.setParallelism(a.parallelism);
     }
+    env.configure(faultTolerance(a).configuration());
     PreprocessJob.Pass pass = KafkaPasses.bounded(kafka, a.preset, a.rawTopic, a.samplesTopic, augment, a.epoch);
     new PreprocessJob(List.of(pass), ImageDecoder.DEFAULT_MAX_PIXELS, a.seed).build(env);
     return env.execute(a.jobName != null ? a.jobName : "mnpipe-preprocess-" + a.samplesTopic + "-e" + a.epoch);

@@ -14,11 +14,16 @@ import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 
 /**
- * Records in, the same records in a shuffled order out: a reservoir of {@code size} per subtask
- * (tf.data's shuffle buffer). Once full, each arriving record replaces a random resident, which is
- * emitted; at the end of input the rest leave in random order. The random stream is seeded from
+ * Records in, the same records in a shuffled order out: a reservoir of at most {@code size} records
+ * and {@code maxBytes} bytes per subtask (tf.data's shuffle buffer). Once full, random residents
+ * leave until the arriving record fits; at the end of input the rest leave in random order. The random stream is seeded from
  * (seed, subtask) and the draw count, and the buffer is checkpointed, so for a given seed,
  * parallelism and input order per subtask the output order is always the same.
+ *
+ * <p>Why a byte cap as well: the buffer is operator state, written whole into every checkpoint. A
+ * record count alone makes that state grow with the image size (1,024 ImageNet JPEGs of ~110 KB
+ * are ~110 MB a subtask, every checkpoint interval); with the cap it stays bounded whatever the
+ * images are.
  *
  * <p>Epochs never mix (tf.data's shuffle-then-repeat): the first record of a later epoch drains the
  * buffer of the earlier one, in random order, before it goes in. Otherwise a buffer larger than a
@@ -27,10 +32,13 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 public final class ShuffleBuffer<T> extends AbstractStreamOperator<T>
     implements OneInputStreamOperator<T, T>, BoundedOneInput {
   private final int size;
+  private final long maxBytes;
+  private final SizeOf<T> sizeOf;
   private final long seed;
   private final TypeInformation<T> type;
   private final EpochOf<T> epochOf;
   private transient List<T> buffer;
+  private transient long bufferedBytes;
   private transient int bufferEpoch;
   private transient long draws;
   private transient ListState<T> bufferState;
@@ -42,16 +50,32 @@ public final class ShuffleBuffer<T> extends AbstractStreamOperator<T>
     int epoch(T record);
   }
 
-  /** A buffer for input without epochs. */
-  public ShuffleBuffer(int size, long seed, TypeInformation<T> type) {
-    this(size, seed, type, t -> 0);
+  /** The bytes a record holds in the buffer (and in a checkpoint), near enough. */
+  @FunctionalInterface
+  public interface SizeOf<T> extends java.io.Serializable {
+    long bytes(T record);
   }
 
-  public ShuffleBuffer(int size, long seed, TypeInformation<T> type, EpochOf<T> epochOf) {
+  /** A buffer for input without epochs, capped in records only. */
+  public ShuffleBuffer(int size, long seed, TypeInformation<T> type) {
+    this(size, Long.MAX_VALUE, t -> 0, seed, type, t -> 0);
+  }
+
+  /**
+   * @param size records held at most
+   * @param maxBytes bytes held at most (by {@code sizeOf}); a record larger than this passes alone
+   */
+  public ShuffleBuffer(int size, long maxBytes, SizeOf<T> sizeOf, long seed, TypeInformation<T> type,
+      EpochOf<T> epochOf) {
     if (size < 1) {
       throw new IllegalArgumentException("shuffle buffer size must be >= 1, got " + size);
     }
+    if (maxBytes < 1) {
+      throw new IllegalArgumentException("shuffle buffer bytes must be >= 1, got " + maxBytes);
+    }
     this.size = size;
+    this.maxBytes = maxBytes;
+    this.sizeOf = sizeOf;
     this.seed = seed;
     this.type = type;
     this.epochOf = epochOf;
@@ -62,16 +86,25 @@ public final class ShuffleBuffer<T> extends AbstractStreamOperator<T>
     super.initializeState(context);
     bufferState = context.getOperatorStateStore().getListState(new ListStateDescriptor<>("shuffle-buffer", type));
     drawsState = context.getOperatorStateStore().getListState(new ListStateDescriptor<>("shuffle-draws", Long.class));
-    buffer = new ArrayList<>(size);
+    buffer = new ArrayList<>(Math.min(size, 1024));
+    bufferedBytes = 0;
     draws = 0;
     bufferEpoch = Integer.MIN_VALUE;
     for (T t : bufferState.get()) {
       buffer.add(t);
+      bufferedBytes += sizeOf.bytes(t);
       bufferEpoch = Math.max(bufferEpoch, epochOf.epoch(t));
     }
     for (Long d : drawsState.get()) {
       draws = Math.max(draws, d);
     }
+  }
+
+  @Override
+  public void open() throws Exception {
+    super.open();
+    getMetricGroup().gauge("shuffleBufferBytes", () -> bufferedBytes);
+    getMetricGroup().gauge("shuffleBufferRecords", () -> buffer.size());
   }
 
   @Override
@@ -83,19 +116,18 @@ public final class ShuffleBuffer<T> extends AbstractStreamOperator<T>
 
   @Override
   public void processElement(StreamRecord<T> element) {
-    int epoch = epochOf.epoch(element.getValue());
+    T in = element.getValue();
+    int epoch = epochOf.epoch(in);
     if (epoch > bufferEpoch) {
       drain();
       bufferEpoch = epoch;
     }
-    if (buffer.size() < size) {
-      buffer.add(element.getValue());
-      return;
+    long bytes = sizeOf.bytes(in);
+    while (!buffer.isEmpty() && (buffer.size() >= size || bufferedBytes + bytes > maxBytes)) {
+      emitRandom();
     }
-    int i = nextIndex(size);
-    T out = buffer.get(i);
-    buffer.set(i, element.getValue());
-    output.collect(new StreamRecord<>(out));
+    buffer.add(in);
+    bufferedBytes += bytes;
   }
 
   @Override
@@ -103,14 +135,24 @@ public final class ShuffleBuffer<T> extends AbstractStreamOperator<T>
     drain();
   }
 
+  /** Bytes held now, by {@code sizeOf}. */
+  long bufferedBytes() {
+    return bufferedBytes;
+  }
+
   private void drain() {
     while (!buffer.isEmpty()) {
-      int i = nextIndex(buffer.size());
-      T out = buffer.get(i);
-      buffer.set(i, buffer.get(buffer.size() - 1));
-      buffer.remove(buffer.size() - 1);
-      output.collect(new StreamRecord<>(out));
+      emitRandom();
     }
+  }
+
+  private void emitRandom() {
+    int i = nextIndex(buffer.size());
+    T out = buffer.get(i);
+    buffer.set(i, buffer.get(buffer.size() - 1));
+    buffer.remove(buffer.size() - 1);
+    bufferedBytes -= sizeOf.bytes(out);
+    output.collect(new StreamRecord<>(out));
   }
 
   /** The draw-th random index in [0, bound): a function of (seed, subtask, draw) alone. */

@@ -74,7 +74,7 @@ class ShuffleBufferTest {
   void aLaterEpochDrainsTheEarlierOneFirst() throws Exception {
     // Records 0..39 are epoch 1, 40..79 epoch 2 (value / 40 + 1); the buffer holds 64.
     try (var h = new OneInputStreamOperatorTestHarness<Integer, Integer>(
-        new ShuffleBuffer<>(64, 5, Types.INT, v -> v / 40 + 1))) {
+        new ShuffleBuffer<>(64, Long.MAX_VALUE, v -> 0, 5, Types.INT, v -> v / 40 + 1))) {
       h.open();
       for (int i = 0; i < 80; i++) {
         h.processElement(i, 0);
@@ -86,6 +86,65 @@ class ShuffleBufferTest {
           "all of epoch 1 before any of epoch 2");
       assertNotEquals(IntStream.range(0, 40).boxed().toList(), out.subList(0, 40), "epoch 1 shuffled");
       assertEquals(IntStream.range(40, 80).boxed().toList(), out.subList(40, 80).stream().sorted().toList());
+    }
+  }
+
+  @Test
+  void theByteCapBoundsTheBufferWhateverTheRecordSize() throws Exception {
+    // Record i "weighs" (i % 7 + 1) * 100 bytes; 1,000 bytes hold fewer than the 64 records allowed.
+    ShuffleBuffer<Integer> op = new ShuffleBuffer<>(64, 1_000, v -> (v % 7 + 1) * 100L, 3, Types.INT, v -> 0);
+    try (var h = new OneInputStreamOperatorTestHarness<Integer, Integer>(op)) {
+      h.open();
+      long maxHeld = 0;
+      for (int i : INPUT) {
+        h.processElement(i, 0);
+        maxHeld = Math.max(maxHeld, op.bufferedBytes());
+        assertTrue(op.bufferedBytes() <= 1_000, "held " + op.bufferedBytes() + " bytes after record " + i);
+      }
+      assertTrue(maxHeld > 800, "the buffer fills up to its cap, held at most " + maxHeld);
+      h.endInput();
+      assertEquals(0, op.bufferedBytes());
+      List<Integer> out = h.extractOutputValues();
+      assertEquals(INPUT, out.stream().sorted().toList(), "every record exactly once");
+      assertNotEquals(INPUT, out, "still shuffled");
+    }
+  }
+
+  @Test
+  void aRecordLargerThanTheCapPassesAlone() throws Exception {
+    ShuffleBuffer<Integer> op = new ShuffleBuffer<>(8, 500, v -> v == 3 ? 5_000L : 100L, 3, Types.INT, v -> 0);
+    try (var h = new OneInputStreamOperatorTestHarness<Integer, Integer>(op)) {
+      h.open();
+      for (int i = 0; i < 10; i++) {
+        h.processElement(i, 0);
+      }
+      assertEquals(List.of(0, 1, 2), h.extractOutputValues().stream().sorted().limit(3).toList(),
+          "the big record pushed every earlier one out");
+      h.endInput();
+      assertEquals(IntStream.range(0, 10).boxed().toList(), h.extractOutputValues().stream().sorted().toList());
+    }
+  }
+
+  @Test
+  void restoredStateCountsItsBytes() throws Exception {
+    OperatorSubtaskState snapshot;
+    ShuffleBuffer.SizeOf<Integer> size = v -> 100L;
+    try (var h = new OneInputStreamOperatorTestHarness<Integer, Integer>(
+        new ShuffleBuffer<>(64, 1_000, size, 3, Types.INT, v -> 0))) {
+      h.open();
+      for (int i = 0; i < 9; i++) {
+        h.processElement(i, 0);
+      }
+      snapshot = h.snapshot(1, 1);
+    }
+    ShuffleBuffer<Integer> restored = new ShuffleBuffer<>(64, 1_000, size, 3, Types.INT, v -> 0);
+    try (var h = new OneInputStreamOperatorTestHarness<Integer, Integer>(restored)) {
+      h.initializeState(snapshot);
+      h.open();
+      assertEquals(900, restored.bufferedBytes());
+      h.processElement(9, 0);
+      h.processElement(10, 0);
+      assertEquals(1, h.extractOutputValues().size(), "the 11th record made room for itself");
     }
   }
 }

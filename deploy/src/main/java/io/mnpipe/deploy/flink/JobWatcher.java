@@ -1,0 +1,143 @@
+package io.mnpipe.deploy.flink;
+
+import io.mnpipe.deploy.flink.FlinkRestClient.CheckpointStats;
+import io.mnpipe.deploy.flink.FlinkRestClient.JobFailure;
+import java.time.Duration;
+import io.mnpipe.deploy.flink.FlinkRestClient.FailedCheckpoint;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.apache.flink.runtime.checkpoint.CheckpointFailureReason;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running job's REST endpoint in, one console line per restart and per failed checkpoint out
+ * (what failed, its innermost cause, the restart count), and the job's checkpoint figures at the end.
+ *
+ * <p>Why: Flink says both only at INFO, in its own loggers; a {@code pipeline local} whose
+ * checkpoints all failed restarted forever without a word on the console.
+ */
+public final class JobWatcher implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(JobWatcher.class);
+
+  /**
+   * What the watcher saw: restarts, the checkpoint figures of its last poll, and of Flink's failed
+   * checkpoints those that failed for real (declined by a task that was starting or finishing, as a
+   * bounded pass's tasks do when they end, is not a failure: Flink does not count it against the
+   * tolerable failures either).
+   */
+  public record Seen(long restarts, CheckpointStats checkpoints, long checkpointsFailed,
+      long checkpointsDeclinedByEndingTasks) {}
+
+  /** Flink's reasons for a checkpoint that a task declined because it was closing or not yet running. */
+  static final List<String> TASK_NOT_THERE = List.of(
+      CheckpointFailureReason.CHECKPOINT_DECLINED_TASK_CLOSING.message(),
+      CheckpointFailureReason.CHECKPOINT_DECLINED_TASK_NOT_READY.message());
+
+  private final FlinkRestClient flink;
+  private final String jobId;
+  private final String label;
+  private final int restartBudget;
+  private final Thread thread;
+  private volatile boolean stopped;
+  private long restarts;
+  private final Set<Long> failedSeen = new HashSet<>();
+  private long accounted;
+  private long failedForReal;
+  private long declinedByEndingTasks;
+  private long lastFailureTime;
+  private CheckpointStats checkpoints = CheckpointStats.NONE;
+
+  /**
+   * Starts polling every {@code poll}.
+   *
+   * @param label what the job is, for the lines it prints ("preprocess job")
+   * @param restartBudget restarts the job may make (shown as "restart 2 of 3"); negative if unbounded
+   */
+  public JobWatcher(FlinkRestClient flink, String jobId, String label, int restartBudget, Duration poll) {
+    this.flink = flink;
+    this.jobId = jobId;
+    this.label = label;
+    this.restartBudget = restartBudget;
+    this.thread = new Thread(() -> {
+      while (!stopped) {
+        pollQuietly();
+        try {
+          Thread.sleep(poll.toMillis());
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    }, "job-watcher-" + jobId);
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  /** Stops polling after one last look, so the figures cover the whole job. */
+  @Override
+  public void close() throws InterruptedException {
+    stopped = true;
+    thread.interrupt();
+    thread.join(10_000);
+    pollQuietly();
+  }
+
+  public synchronized Seen seen() {
+    return new Seen(restarts, checkpoints, failedForReal, declinedByEndingTasks);
+  }
+
+  private static String firstLine(String s) {
+    return s == null ? "" : s.lines().findFirst().orElse("");
+  }
+
+  private void pollQuietly() {
+    try {
+      poll();
+    } catch (RuntimeException e) {
+      // A job that just ended, or a JobManager busy restarting: the next poll tries again.
+      LOG.debug("polling {} failed", jobId, e);
+    }
+  }
+
+  synchronized void poll() {
+    CheckpointStats c = flink.checkpoints(jobId);
+    for (int i = c.recentFailures().size() - 1; i >= 0; i--) { // oldest first
+      FailedCheckpoint f = c.recentFailures().get(i);
+      if (!failedSeen.add(f.id())) {
+        continue;
+      }
+      accounted++;
+      if (TASK_NOT_THERE.stream().anyMatch(f.message()::contains)) {
+        declinedByEndingTasks++;
+        LOG.info("{}: checkpoint {} was declined by a task that was starting or ending ({})", label, f.id(),
+            f.message());
+      } else {
+        failedForReal++;
+        LOG.warn("{}: checkpoint {} failed ({} so far, {} completed): {}", label, f.id(), failedForReal,
+            c.completed(), firstLine(f.message()));
+      }
+    }
+    // Failures that left Flink's history before a poll saw them are failures too.
+    long unseen = c.failed() - accounted;
+    if (unseen > 0) {
+      failedForReal += unseen;
+      accounted += unseen;
+      LOG.warn("{}: {} more checkpoint(s) failed ({} completed)", label, unseen, c.completed());
+    }
+    checkpoints = c;
+    long n = flink.jobMetric(jobId, "numRestarts");
+    if (n > restarts) {
+      List<JobFailure> failures = flink.failures(jobId);
+      JobFailure latest = failures.isEmpty() ? null : failures.get(0);
+      if (latest != null && latest.timestamp() > lastFailureTime) {
+        lastFailureTime = latest.timestamp();
+        LOG.warn("{} restarting (restart {}{}): {} failed: {}", label, n, restartBudget < 0 ? "" : " of " + restartBudget,
+            latest.taskName() == null ? "the job" : latest.taskName(), latest.rootCause());
+      } else {
+        LOG.warn("{} restarting (restart {}{})", label, n, restartBudget < 0 ? "" : " of " + restartBudget);
+      }
+      restarts = n;
+    }
+  }
+}
