@@ -3,7 +3,9 @@ package io.mnpipe.deploy.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.mnpipe.ingest.bench.IngestBenchmark;
+import io.mnpipe.deploy.bench.PreprocessBenchmark;
 import io.mnpipe.preprocess.bench.DecodeBenchmark;
+import io.mnpipe.preprocess.bench.SyntheticImageNet;
 import io.mnpipe.schemas.kafka.EmbeddedKafka;
 import io.mnpipe.schemas.kafka.KafkaSettings;
 import io.mnpipe.schemas.kafka.TopicAdmin;
@@ -20,7 +22,8 @@ import picocli.CommandLine.Option;
 /** {@code pipeline bench ...}: benchmarks that print a ratio against a baseline measured in the same run. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Benchmarks, each against a baseline measured in the same run.",
-    subcommands = {BenchCommand.Ingest.class, BenchCommand.Decode.class, BenchCommand.Train.class})
+    subcommands = {BenchCommand.Ingest.class, BenchCommand.Decode.class, BenchCommand.Preprocess.class,
+        BenchCommand.Train.class})
 public final class BenchCommand implements Runnable {
   @Override
   public void run() {
@@ -112,6 +115,102 @@ public final class BenchCommand implements Runnable {
 
     private static double round(double v) {
       return Math.round(v * 10) / 10.0;
+    }
+  }
+
+  /** The preprocess Flink job, raw topic to samples topic, against bare decoding on as many cores. */
+  @Command(name = "preprocess", mixinStandardHelpOptions = true, sortOptions = false,
+      description = {"Publishes ImageNet-like JPEGs (~500x375, ~110 KB) to a raw topic (not timed), runs the",
+          "preprocess job on a MiniCluster (parallelism = cores, checkpoints on) to a samples topic at 224x224,",
+          "and compares its rate with decode + augmentation of the same files on one core x parallelism,",
+          "measured before and after the job."})
+  static final class Preprocess implements Callable<Integer> {
+    @Option(names = "--generate", defaultValue = "3000", paramLabel = "N",
+        description = "Generate N photos in 10 classes (default ${DEFAULT-VALUE}); ignored with --images.")
+    int generate;
+
+    @Option(names = "--images", paramLabel = "DIR",
+        description = "An ImageNet-layout tree (DIR/train/<wnid>/*.JPEG) to use instead, e.g. ImageNet itself.")
+    Path images;
+
+    @Option(names = "--size", defaultValue = "224", description = "Train crop size (default ${DEFAULT-VALUE}).")
+    int size;
+
+    @Option(names = "--parallelism", description = "Job parallelism (default: the machine's cores).")
+    Integer parallelism;
+
+    @Option(names = "--shuffle-buffer-bytes", defaultValue = "67108864", paramLabel = "BYTES",
+        description = "Shuffle buffer cap per subtask (default 64 MiB).")
+    long shuffleBufferBytes;
+
+    @Option(names = "--decode-seconds", defaultValue = "5",
+        description = "Seconds of bare decoding measured before and after the job (default ${DEFAULT-VALUE}).")
+    int decodeSeconds;
+
+    @Option(names = "--bootstrap", description = "Benchmark against this cluster instead of an embedded broker.")
+    String bootstrap;
+
+    @Option(names = "--json", description = "Print the result as JSON.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+      int p = parallelism != null ? parallelism : Runtime.getRuntime().availableProcessors();
+      Path work = Files.createTempDirectory("mnpipe-bench-preprocess-");
+      Path tree = images;
+      if (tree == null) {
+        if (generate < 20) {
+          throw new IllegalArgumentException("--generate must be at least 20, got " + generate);
+        }
+        tree = work.resolve("imagenet");
+        System.err.printf("generating %d ImageNet-like photos in %s...%n", generate, tree);
+        SyntheticImageNet.write(tree, 10, generate / 10, 0, 0, 1);
+      }
+      EmbeddedKafka broker = null;
+      try {
+        KafkaSettings kafka;
+        if (bootstrap == null) {
+          broker = embeddedBroker();
+          kafka = broker.settings();
+        } else {
+          kafka = reachable(bootstrap);
+        }
+        var r = new PreprocessBenchmark(kafka, new PreprocessBenchmark.Config(tree, size, p, shuffleBufferBytes,
+            work.resolve("checkpoints"), decodeSeconds)).run();
+        print(r);
+      } finally {
+        if (broker != null) {
+          broker.close();
+        }
+      }
+      return 0;
+    }
+
+    private void print(PreprocessBenchmark.Result r) throws Exception {
+      Map<String, Object> out = new LinkedHashMap<>();
+      out.put("benchmark", "preprocess");
+      out.put("images", r.images());
+      out.put("mean_bytes", r.meanBytes());
+      out.put("size", size);
+      out.put("parallelism", r.parallelism());
+      out.put("decoder", r.decoder());
+      out.put("images_per_s", Math.round(r.imagesPerS() * 10) / 10.0);
+      out.put("decode_only_images_per_s", Math.round(r.decodeOnlyImagesPerS() * 10) / 10.0);
+      out.put("ratio", Math.round(r.ratio() * 1000) / 1000.0);
+      out.put("job_seconds", Math.round(r.jobSeconds() * 10) / 10.0);
+      out.put("checkpoints", r.checkpoints());
+      out.put("checkpoints_failed", r.checkpointsFailed());
+      out.put("checkpoint_bytes_max", r.checkpointBytesMax());
+      out.put("checkpoint_ms_max", r.checkpointMsMax());
+      out.put("restarts", r.restarts());
+      if (json) {
+        System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(out));
+      } else {
+        System.out.printf("preprocess job %.0f images/s, bare decode + augment %.0f images/s (%d cores, %s): ratio %.3f;"
+            + " largest checkpoint %.1f MB in %d ms, %d failed, %d restarts%n", r.imagesPerS(), r.decodeOnlyImagesPerS(),
+            r.parallelism(), r.decoder(), r.ratio(), r.checkpointBytesMax() / 1e6, r.checkpointMsMax(),
+            r.checkpointsFailed(), r.restarts());
+      }
     }
   }
 

@@ -176,18 +176,6 @@ public final class FlinkRestClient {
     return out;
   }
 
-  /** A job-level metric ({@code numRestarts}, ...) as a number; 0 when Flink has not reported it yet. */
-  public long jobMetric(String jobId, String name) {
-    JsonNode r = call("GET", "jobs/" + segment(jobId) + "/metrics?get=" + segment(name), BodyPublishers.noBody(), null,
-        CALL_TIMEOUT);
-    for (JsonNode m : r) {
-      if (name.equals(m.path("id").asText())) {
-        return (long) Double.parseDouble(m.path("value").asText("0"));
-      }
-    }
-    return 0;
-  }
-
   /** The root cause of the job's latest failure, in one line, or null when it has none. */
   public String failureCause(String jobId) {
     JsonNode r = call("GET", "jobs/" + segment(jobId) + "/exceptions", BodyPublishers.noBody(), null, CALL_TIMEOUT);

@@ -25,10 +25,12 @@ public final class JobWatcher implements AutoCloseable {
    * What the watcher saw: restarts, the checkpoint figures of its last poll, and of Flink's failed
    * checkpoints those that failed for real (declined by a task that was starting or finishing, as a
    * bounded pass's tasks do when they end, is not a failure: Flink does not count it against the
-   * tolerable failures either).
+   * tolerable failures either). Checkpoints Flink could not even start (it counts them as failed but
+   * keeps no history entry, so no reason: typically not all tasks running yet, right after the job's
+   * start or a restart) are counted apart; a serious one fails the job over and shows as a restart.
    */
   public record Seen(long restarts, CheckpointStats checkpoints, long checkpointsFailed,
-      long checkpointsDeclinedByEndingTasks) {}
+      long checkpointsDeclinedByEndingTasks, long checkpointsNotStarted) {}
 
   /** Flink's reasons for a checkpoint that a task declined because it was closing or not yet running. */
   static final List<String> TASK_NOT_THERE = List.of(
@@ -46,6 +48,7 @@ public final class JobWatcher implements AutoCloseable {
   private long accounted;
   private long failedForReal;
   private long declinedByEndingTasks;
+  private long notStarted;
   private long lastFailureTime;
   private CheckpointStats checkpoints = CheckpointStats.NONE;
 
@@ -80,11 +83,24 @@ public final class JobWatcher implements AutoCloseable {
     stopped = true;
     thread.interrupt();
     thread.join(10_000);
+    // REST serves a cached view of the job (web.refresh-interval): wait until it shows the end.
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (System.nanoTime() < deadline && !ended()) {
+      Thread.sleep(100);
+    }
     pollQuietly();
   }
 
+  private boolean ended() {
+    try {
+      return FlinkRestClient.TERMINAL_STATES.contains(flink.jobState(jobId));
+    } catch (RuntimeException e) {
+      return false;
+    }
+  }
+
   public synchronized Seen seen() {
-    return new Seen(restarts, checkpoints, failedForReal, declinedByEndingTasks);
+    return new Seen(restarts, checkpoints, failedForReal, declinedByEndingTasks, notStarted);
   }
 
   private static String firstLine(String s) {
@@ -101,6 +117,9 @@ public final class JobWatcher implements AutoCloseable {
   }
 
   synchronized void poll() {
+    if ("INITIALIZING".equals(flink.jobState(jobId))) {
+      return; // its other handlers answer HTTP 500 (and log an ERROR) until the JobMaster runs
+    }
     CheckpointStats c = flink.checkpoints(jobId);
     for (int i = c.recentFailures().size() - 1; i >= 0; i--) { // oldest first
       FailedCheckpoint f = c.recentFailures().get(i);
@@ -118,26 +137,30 @@ public final class JobWatcher implements AutoCloseable {
             c.completed(), firstLine(f.message()));
       }
     }
-    // Failures that left Flink's history before a poll saw them are failures too.
     long unseen = c.failed() - accounted;
     if (unseen > 0) {
-      failedForReal += unseen;
+      notStarted += unseen;
       accounted += unseen;
-      LOG.warn("{}: {} more checkpoint(s) failed ({} completed)", label, unseen, c.completed());
+      LOG.info("{}: {} checkpoint(s) could not start ({} completed so far)", label, unseen, c.completed());
     }
     checkpoints = c;
-    long n = flink.jobMetric(jobId, "numRestarts");
-    if (n > restarts) {
-      List<JobFailure> failures = flink.failures(jobId);
-      JobFailure latest = failures.isEmpty() ? null : failures.get(0);
-      if (latest != null && latest.timestamp() > lastFailureTime) {
-        lastFailureTime = latest.timestamp();
-        LOG.warn("{} restarting (restart {}{}): {} failed: {}", label, n, restartBudget < 0 ? "" : " of " + restartBudget,
-            latest.taskName() == null ? "the job" : latest.taskName(), latest.rootCause());
-      } else {
-        LOG.warn("{} restarting (restart {}{})", label, n, restartBudget < 0 ? "" : " of " + restartBudget);
+    // Each failover (global, or of a region) is one entry of the exception history, newest first.
+    // (Flink's numRestarts metric reaches the REST API only through its metric fetcher, late.)
+    List<JobFailure> failures = flink.failures(jobId);
+    for (int i = failures.size() - 1; i >= 0; i--) {
+      JobFailure f = failures.get(i);
+      if (f.timestamp() <= lastFailureTime) {
+        continue;
       }
-      restarts = n;
+      lastFailureTime = f.timestamp();
+      String what = (f.taskName() == null ? "the job" : f.taskName()) + " failed: " + f.rootCause();
+      if (restartBudget >= 0 && restarts >= restartBudget) {
+        LOG.warn("{}: {} (no restart left)", label, what);
+      } else {
+        restarts++;
+        LOG.warn("{} restarting (restart {}{}): {}", label, restarts, restartBudget < 0 ? "" : " of " + restartBudget,
+            what);
+      }
     }
   }
 }

@@ -139,7 +139,8 @@ public final class LocalPipeline {
         1.0 / source.classNames().size(), seconds(start),
         new RunSummary.StageSeconds(ingestSeconds, preprocessSeconds, te.trainSeconds(), te.evaluateSeconds()),
         new RunSummary.FlinkFigures(ck.completed(), job.seen().checkpointsFailed(),
-            job.seen().checkpointsDeclinedByEndingTasks(), job.seen().restarts(), ck.maxStateBytes(), ck.maxDurationMs()));
+            job.seen().checkpointsDeclinedByEndingTasks(), job.seen().checkpointsNotStarted(), job.seen().restarts(),
+            ck.maxStateBytes(), ck.maxDurationMs()));
   }
 
   /** Flink's own Prometheus reporter, as on a cluster: the dashboard's flink_* series come from here. */

@@ -34,11 +34,13 @@ public record RunSummary(
   /**
    * The preprocess job's checkpoints and restarts, from Flink's REST API. A checkpoint declined by
    * a task that was finishing (a bounded pass ending) is not a failure: Flink does not count it
-   * against the tolerable failures either.
+   * against the tolerable failures either; nor is one Flink could not start because not every task
+   * was running yet.
    */
   public record FlinkFigures(@JsonProperty("flink_checkpoints_completed") long checkpointsCompleted,
       @JsonProperty("flink_checkpoints_failed") long checkpointsFailed,
       @JsonProperty("flink_checkpoints_declined_by_ending_tasks") long checkpointsDeclinedByEndingTasks,
+      @JsonProperty("flink_checkpoints_not_started") long checkpointsNotStarted,
       @JsonProperty("flink_restarts") long restarts,
       @JsonProperty("checkpoint_bytes_max") long checkpointBytesMax,
       @JsonProperty("checkpoint_ms_max") long checkpointMsMax) {}

@@ -259,21 +259,27 @@ public final class DecodeBenchmark {
    * depends only on (seed, i), so a larger n extends a smaller set.
    */
   public static List<Path> generate(Path dir, int n, long seed) throws IOException {
+    // Each file is a function of (seed, i) alone: see imageNetLikeJpeg.
     Files.createDirectories(dir);
     List<Path> out = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
-      SplittableRandom rng = new SplittableRandom(seed * 1_000_003L + i);
-      int shape = i % 5; // 3 of 5 landscape 4:3, one portrait, one 3:2
-      int w = shape == 3 ? 375 : 500;
-      int h = shape == 3 ? 500 : shape == 4 ? 333 : 375;
-      int k = i * 37 % 100; // spreads the kinds over the indices
-      SyntheticPhotos.JpegKind kind = k < 85 ? SyntheticPhotos.JpegKind.BASELINE_420
-          : k < 92 ? SyntheticPhotos.JpegKind.PROGRESSIVE_420
-          : k < 97 ? SyntheticPhotos.JpegKind.BASELINE_444 : SyntheticPhotos.JpegKind.GRAY;
       Path p = dir.resolve(String.format(Locale.ROOT, "synthetic_%05d.JPEG", i));
-      Files.write(p, SyntheticPhotos.jpeg(SyntheticPhotos.photo(w, h, rng), 0.9f, kind));
+      Files.write(p, imageNetLikeJpeg(seed, i));
       out.add(p);
     }
     return out;
+  }
+
+  /** File {@code i} of {@link #generate}'s set: the same bytes for the same (seed, i). */
+  public static byte[] imageNetLikeJpeg(long seed, int i) {
+    SplittableRandom rng = new SplittableRandom(seed * 1_000_003L + i);
+    int shape = Math.floorMod(i, 5); // 3 of 5 landscape 4:3, one portrait, one 3:2
+    int w = shape == 3 ? 375 : 500;
+    int h = shape == 3 ? 500 : shape == 4 ? 333 : 375;
+    int k = Math.floorMod(i * 37, 100); // spreads the kinds over the indices
+    SyntheticPhotos.JpegKind kind = k < 85 ? SyntheticPhotos.JpegKind.BASELINE_420
+        : k < 92 ? SyntheticPhotos.JpegKind.PROGRESSIVE_420
+        : k < 97 ? SyntheticPhotos.JpegKind.BASELINE_444 : SyntheticPhotos.JpegKind.GRAY;
+    return SyntheticPhotos.jpeg(SyntheticPhotos.photo(w, h, rng), 0.9f, kind);
   }
 }

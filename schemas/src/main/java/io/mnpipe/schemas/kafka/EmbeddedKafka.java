@@ -9,6 +9,7 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.Map;
 import java.util.Properties;
 import java.util.stream.Stream;
 import kafka.server.KafkaConfig;
@@ -30,9 +31,12 @@ public final class EmbeddedKafka implements AutoCloseable {
   private final boolean deleteOnClose;
   private final int port;
   private final int controllerPort;
+  private final Map<String, String> overrides;
   private KafkaRaftServer server;
 
-  private EmbeddedKafka(Path dataDir, boolean deleteOnClose, int port, int controllerPort) {
+  private EmbeddedKafka(Path dataDir, boolean deleteOnClose, int port, int controllerPort,
+      Map<String, String> overrides) {
+    this.overrides = Map.copyOf(overrides);
     this.dataDir = dataDir;
     this.deleteOnClose = deleteOnClose;
     this.port = port;
@@ -41,7 +45,12 @@ public final class EmbeddedKafka implements AutoCloseable {
 
   /** Formats a fresh log directory under {@code dataDir} and starts a broker on free ports. */
   public static EmbeddedKafka start(Path dataDir, boolean deleteOnClose) {
-    EmbeddedKafka k = new EmbeddedKafka(dataDir, deleteOnClose, freePort(), freePort());
+    return start(dataDir, deleteOnClose, Map.of());
+  }
+
+  /** As {@link #start(Path, boolean)}, with broker settings that replace the defaults (tests of misconfigured brokers). */
+  public static EmbeddedKafka start(Path dataDir, boolean deleteOnClose, Map<String, String> overrides) {
+    EmbeddedKafka k = new EmbeddedKafka(dataDir, deleteOnClose, freePort(), freePort(), overrides);
     k.format();
     k.startServer();
     return k;
@@ -99,6 +108,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     p.put("log.segment.bytes", String.valueOf(256 * 1024 * 1024));
     // Deleted topics free their disk (or tmpfs) within a second, not the default minute.
     p.put("log.segment.delete.delay.ms", "1000");
+    p.putAll(overrides);
     return p;
   }
 

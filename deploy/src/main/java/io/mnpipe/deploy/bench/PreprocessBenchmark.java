@@ -1,0 +1,166 @@
+package io.mnpipe.deploy.bench;
+
+import io.mnpipe.deploy.flink.FlinkRestClient;
+import io.mnpipe.deploy.flink.LocalFlinkRun;
+import io.mnpipe.ingest.publish.DatasetPublisher;
+import io.mnpipe.ingest.publish.PublishReport;
+import io.mnpipe.ingest.source.ImageNetFolder;
+import io.mnpipe.preprocess.augment.AugmentPreset;
+import io.mnpipe.preprocess.bench.DecodeBenchmark;
+import io.mnpipe.preprocess.flink.FaultTolerance;
+import io.mnpipe.preprocess.flink.KafkaPasses;
+import io.mnpipe.preprocess.flink.PreprocessJob;
+import io.mnpipe.preprocess.image.ImageDecoder;
+import io.mnpipe.schemas.Topics;
+import io.mnpipe.schemas.kafka.KafkaSettings;
+import io.mnpipe.schemas.kafka.TopicAdmin;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An ImageNet-layout tree and a broker in; the real preprocess job's throughput (raw topic to samples
+ * topic, checkpoints and transactions on, on a MiniCluster) against bare decode + augmentation of
+ * the same files on one core times the job's parallelism, measured before and after the job in the
+ * same run, out. Publishing is not timed.
+ */
+public final class PreprocessBenchmark {
+  private static final Logger LOG = LoggerFactory.getLogger(PreprocessBenchmark.class);
+
+  /**
+   * @param tree an ILSVRC2012-layout directory with train/
+   * @param size crop size of the train preset
+   * @param parallelism of the job (and the multiplier of the one-core baseline)
+   * @param shuffleBufferBytes the job's shuffle buffer cap per subtask
+   * @param checkpointDir where the job checkpoints
+   * @param decodeSeconds seconds of bare decoding measured before and after the job, each
+   */
+  public record Config(Path tree, int size, int parallelism, long shuffleBufferBytes, Path checkpointDir,
+      int decodeSeconds) {}
+
+  /**
+   * @param images raw records published
+   * @param samples samples the job wrote
+   * @param imagesPerS the job's rate between its first and its last written sample
+   * @param jobSeconds submission to end, start-up and the final commit included
+   * @param decodeOnlyImagesPerS bare decode + augmentation per core (mean of before and after) x parallelism
+   */
+  public record Result(long images, long meanBytes, long samples, int parallelism, double imagesPerS,
+      double jobSeconds, double decodeOnlyImagesPerS, double ratio, long checkpoints, long checkpointsFailed,
+      long checkpointBytesMax, long checkpointMsMax, long restarts, String decoder) {}
+
+  private final KafkaSettings kafka;
+  private final Config config;
+
+  public PreprocessBenchmark(KafkaSettings kafka, Config config) {
+    this.kafka = kafka;
+    this.config = config;
+  }
+
+  public Result run() throws Exception {
+    var source = new ImageNetFolder("bench", config.tree());
+    String version = "bench" + System.currentTimeMillis();
+    var publisher = new DatasetPublisher(kafka, new DatasetPublisher.Config(version, 2 * config.parallelism(),
+        10L << 20, Duration.ofSeconds(10)));
+    PublishReport raw = publisher.publish(source, "train", publisher.defaultTopic(source, "train"));
+    String samples = Topics.samples("bench", version, "train").name();
+    try (TopicAdmin admin = new TopicAdmin(kafka)) {
+      admin.ensure(List.of(TopicAdmin.spec(samples, 2 * config.parallelism()),
+          TopicAdmin.spec(Topics.deadLetters(raw.topic()).name(), 1)), Duration.ofSeconds(60));
+    }
+    DecodeBenchmark.Config decode = new DecodeBenchmark.Config(config.tree().resolve("train"), config.size(),
+        Duration.ofSeconds(2), Duration.ofSeconds(config.decodeSeconds()), 5000, false);
+    DecodeBenchmark.Result before = DecodeBenchmark.run(decode);
+    LOG.info("bare decode + augment before the job: {} images/s on one core ({})", Math.round(before.imagesPerS()),
+        before.decoder());
+
+    PreprocessJob.Pass pass = KafkaPasses.epochs(kafka, "bench", raw.topic(), samples,
+        AugmentPreset.train(config.size(), 1), 1, 1, 1024, config.shuffleBufferBytes());
+    FaultTolerance ft = FaultTolerance.defaults(config.checkpointDir().toUri()).withRestartAttempts(0);
+    try (WrittenProbe probe = new WrittenProbe(kafka, samples)) {
+      LocalFlinkRun.Outcome job = LocalFlinkRun.run("mnpipe-bench-preprocess", "preprocess job",
+          config.parallelism(), ft, Map.of(),
+          env -> new PreprocessJob(List.of(pass), ImageDecoder.DEFAULT_MAX_PIXELS, 1).build(env));
+      probe.stop();
+      DecodeBenchmark.Result after = DecodeBenchmark.run(decode);
+      LOG.info("bare decode + augment after the job: {} images/s on one core", Math.round(after.imagesPerS()));
+      double perCore = (before.imagesPerS() + after.imagesPerS()) / 2;
+      double baseline = perCore * config.parallelism();
+      double rate = probe.rate();
+      FlinkRestClient.CheckpointStats ck = job.seen().checkpoints();
+      return new Result(raw.published(), raw.bytes() / Math.max(1, raw.published()), probe.last, config.parallelism(),
+          rate, job.seconds(), baseline, rate / baseline, ck.completed(), job.seen().checkpointsFailed(),
+          ck.maxStateBytes(), ck.maxDurationMs(), job.seen().restarts(), before.decoder());
+    }
+  }
+
+  /**
+   * Polls the samples topic's end offsets (uncommitted records included) every 50 ms: when the job
+   * wrote its first and its last sample. Transaction markers count as offsets; a handful per
+   * checkpoint against thousands of samples.
+   */
+  private static final class WrittenProbe implements AutoCloseable {
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final List<TopicPartition> parts;
+    private final Thread thread;
+    private volatile boolean stopped;
+    private volatile long firstNanos;
+    private volatile long lastNanos;
+    private volatile long first;
+    private volatile long last;
+
+    WrittenProbe(KafkaSettings kafka, String topic) {
+      Properties p = kafka.consumer(null, "mnpipe-bench-probe");
+      p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
+      consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+      parts = consumer.partitionsFor(topic).stream().map(i -> new TopicPartition(topic, i.partition())).toList();
+      thread = new Thread(this::poll, "bench-written-probe");
+      thread.setDaemon(true);
+      thread.start();
+    }
+
+    private void poll() {
+      while (!stopped) {
+        long n = consumer.endOffsets(parts).values().stream().mapToLong(Long::longValue).sum();
+        long now = System.nanoTime();
+        if (n > 0 && first == 0) {
+          first = n;
+          firstNanos = now;
+        }
+        if (n > last) {
+          last = n;
+          lastNanos = now;
+        }
+        try {
+          Thread.sleep(50);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    }
+
+    /** Samples per second from the first poll that saw any to the poll that saw the last. */
+    double rate() {
+      return lastNanos > firstNanos ? (last - first) / ((lastNanos - firstNanos) / 1e9) : 0;
+    }
+
+    void stop() throws InterruptedException {
+      stopped = true;
+      thread.join(5_000);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      stop();
+      consumer.close(Duration.ofSeconds(5));
+    }
+  }
+}
