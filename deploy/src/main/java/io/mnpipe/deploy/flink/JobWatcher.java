@@ -32,10 +32,14 @@ public final class JobWatcher implements AutoCloseable {
   public record Seen(long restarts, CheckpointStats checkpoints, long checkpointsFailed,
       long checkpointsDeclinedByEndingTasks, long checkpointsNotStarted) {}
 
-  /** Flink's reasons for a checkpoint that a task declined because it was closing or not yet running. */
+  /**
+   * Flink's reasons for a checkpoint that a task declined because it was closing or not yet
+   * running, or that the coordinator dropped as the job ended (or failed over, which shows as a restart).
+   */
   static final List<String> TASK_NOT_THERE = List.of(
       CheckpointFailureReason.CHECKPOINT_DECLINED_TASK_CLOSING.message(),
-      CheckpointFailureReason.CHECKPOINT_DECLINED_TASK_NOT_READY.message());
+      CheckpointFailureReason.CHECKPOINT_DECLINED_TASK_NOT_READY.message(),
+      CheckpointFailureReason.CHECKPOINT_COORDINATOR_SUSPEND.message());
 
   private final FlinkRestClient flink;
   private final String jobId;
@@ -129,8 +133,7 @@ public final class JobWatcher implements AutoCloseable {
       accounted++;
       if (TASK_NOT_THERE.stream().anyMatch(f.message()::contains)) {
         declinedByEndingTasks++;
-        LOG.info("{}: checkpoint {} was declined by a task that was starting or ending ({})", label, f.id(),
-            f.message());
+        LOG.info("{}: checkpoint {} was dropped as tasks started or ended ({})", label, f.id(), f.message());
       } else {
         failedForReal++;
         LOG.warn("{}: checkpoint {} failed ({} so far, {} completed): {}", label, f.id(), failedForReal,

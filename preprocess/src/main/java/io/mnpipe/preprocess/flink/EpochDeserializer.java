@@ -25,14 +25,23 @@ final class EpochDeserializer implements KafkaRecordDeserializationSchema<EpochI
     if (avro == null) {
       avro = new AvroDeserializer<>(RawImage.class);
     }
+    out.collect(read(epoch, record, avro));
+  }
+
+  /** The record as an EpochImage of {@code epoch}, remembering where it came from (partition, offset). */
+  static EpochImage read(int epoch, ConsumerRecord<byte[], byte[]> record, AvroDeserializer<RawImage> avro) {
     String key = record.key() == null ? record.topic() + "@" + record.partition() + ":" + record.offset()
         : new String(record.key(), StandardCharsets.UTF_8);
+    EpochImage e;
     try {
-      out.collect(EpochImage.of(epoch, avro.deserialize(record.topic(), record.value())));
-    } catch (RuntimeException e) {
+      e = EpochImage.of(epoch, avro.deserialize(record.topic(), record.value()));
+    } catch (RuntimeException ex) {
       byte[] value = record.value() == null ? new byte[0] : record.value();
-      out.collect(EpochImage.unreadable(epoch, key, value, "not a RawImage record: " + e.getMessage()));
+      e = EpochImage.unreadable(epoch, key, value, "not a RawImage record: " + ex.getMessage());
     }
+    e.partition = record.partition();
+    e.offset = record.offset();
+    return e;
   }
 
   @Override

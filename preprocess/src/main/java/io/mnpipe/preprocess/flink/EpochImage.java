@@ -19,6 +19,10 @@ public class EpochImage {
   public byte[] unreadable;
   /** Why the record did not deserialize. */
   public String error;
+  /** Kafka partition it was read from; -1 if it did not come from Kafka. */
+  public int partition = -1;
+  /** Its offset in that partition; -1 if it did not come from Kafka. */
+  public long offset = -1;
 
   public EpochImage() {}
 

@@ -66,7 +66,9 @@ public final class KafkaPasses {
         s -> s.getKey().getBytes(StandardCharsets.UTF_8), AugmentedSample.class);
     KafkaSink<DeadLetter> dead = sink(kafka, id + "-dlq", Topics.deadLetters(rawTopic).name(),
         d -> d.getKey().getBytes(StandardCharsets.UTF_8), DeadLetter.class);
-    return new PreprocessJob.Pass(name, source, preset, shuffleBuffer, shuffleBufferBytes, samples, dead);
+    PreprocessJob.Shuffle shuffle = shuffleBuffer == 0 ? PreprocessJob.Shuffle.NONE
+        : new PreprocessJob.Shuffle(shuffleBuffer, shuffleBufferBytes, new KafkaResidents(kafka, rawTopic));
+    return new PreprocessJob.Pass(name, source, preset, shuffle, samples, dead);
   }
 
   private static KafkaSource<EpochImage> epochSource(KafkaSettings kafka, String name, String rawTopic, int epoch) {

@@ -28,13 +28,26 @@ public final class PreprocessJob {
    * @param name short unique name, used in operator names, uids and accumulator names
    * @param source raw images tagged with the epoch of their replay
    * @param preset train or eval augmentation
-   * @param shuffleBuffer records per subtask in the shuffle buffer; 0 keeps the input order
-   * @param shuffleBufferBytes bytes per subtask in the shuffle buffer (it is checkpointed whole)
+   * @param shuffle the shuffle buffer per subtask, or {@link Shuffle#NONE} to keep the input order
    * @param samples where augmented samples go
    * @param deadLetters where undecodable inputs go
    */
-  public record Pass(String name, Source<EpochImage, ?, ?> source, AugmentPreset preset, int shuffleBuffer,
-      long shuffleBufferBytes, Sink<AugmentedSample> samples, Sink<DeadLetter> deadLetters) {}
+  public record Pass(String name, Source<EpochImage, ?, ?> source, AugmentPreset preset, Shuffle shuffle,
+      Sink<AugmentedSample> samples, Sink<DeadLetter> deadLetters) {}
+
+  /**
+   * A shuffle buffer per subtask: at most {@code records} records and {@code bytes} bytes, kept in
+   * checkpoints as {@code residents} says; 0 records means no shuffle.
+   */
+  public record Shuffle(int records, long bytes, ResidentState<EpochImage, ?> residents) {
+    public static final Shuffle NONE = new Shuffle(0, 1, null);
+
+    public Shuffle {
+      if (records > 0 && (bytes < 1 || residents == null)) {
+        throw new IllegalArgumentException("a shuffle buffer needs a byte cap >= 1 and a resident state");
+      }
+    }
+  }
 
   /**
    * Bytes per subtask the shuffle buffer holds at most, unless a pass says otherwise: about 580
@@ -70,15 +83,18 @@ public final class PreprocessJob {
     if (!env.getCheckpointConfig().isCheckpointingEnabled()) {
       env.enableCheckpointing(DEFAULT_CHECKPOINT_INTERVAL.toMillis());
     }
+    // Chained operators hand records on without a deep copy (a ~110 KB image copied per operator
+    // otherwise). Safe here: no operator changes a record it received, and the source makes a new one each.
+    env.getConfig().enableObjectReuse();
     TypeInformation<EpochImage> type = TypeInformation.of(EpochImage.class);
     for (Pass p : passes) {
       String id = p.name();
       DataStream<EpochImage> raw = env
           .fromSource(p.source(), WatermarkStrategy.noWatermarks(), "raw-images-" + id, type)
           .uid("raw-images-" + id);
-      if (p.shuffleBuffer() > 0) {
-        raw = raw.transform("shuffle-" + id, type, new ShuffleBuffer<>(p.shuffleBuffer(), p.shuffleBufferBytes(),
-            EpochImage::sizeBytes, seed, type, img -> img.epoch))
+      if (p.shuffle().records() > 0) {
+        raw = raw.transform("shuffle-" + id, type, new ShuffleBuffer<>(p.shuffle().records(), p.shuffle().bytes(),
+            EpochImage::sizeBytes, seed, p.shuffle().residents(), img -> img.epoch))
             .uid("shuffle-" + id);
       }
       SingleOutputStreamOperator<AugmentedSample> samples = raw

@@ -20,10 +20,10 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * (seed, subtask) and the draw count, and the buffer is checkpointed, so for a given seed,
  * parallelism and input order per subtask the output order is always the same.
  *
- * <p>Why a byte cap as well: the buffer is operator state, written whole into every checkpoint. A
- * record count alone makes that state grow with the image size (1,024 ImageNet JPEGs of ~110 KB
- * are ~110 MB a subtask, every checkpoint interval); with the cap it stays bounded whatever the
- * images are.
+ * <p>The buffer is operator state, written into every checkpoint; what is written of each record is
+ * the {@link ResidentState}'s choice. Records kept whole make the checkpoint grow with the image
+ * size (1,024 ImageNet JPEGs of ~110 KB are ~110 MB a subtask, every checkpoint interval), so a
+ * Kafka-fed job keeps references ({@link KafkaResidents}). The byte cap bounds the heap either way.
  *
  * <p>Epochs never mix (tf.data's shuffle-then-repeat): the first record of a later epoch drains the
  * buffer of the earlier one, in random order, before it goes in. Otherwise a buffer larger than a
@@ -35,13 +35,13 @@ public final class ShuffleBuffer<T> extends AbstractStreamOperator<T>
   private final long maxBytes;
   private final SizeOf<T> sizeOf;
   private final long seed;
-  private final TypeInformation<T> type;
+  private final ResidentState<T, Object> residents;
   private final EpochOf<T> epochOf;
   private transient List<T> buffer;
   private transient long bufferedBytes;
   private transient int bufferEpoch;
   private transient long draws;
-  private transient ListState<T> bufferState;
+  private transient ListState<Object> bufferState;
   private transient ListState<Long> drawsState;
 
   /** The epoch a record belongs to. */
@@ -56,16 +56,18 @@ public final class ShuffleBuffer<T> extends AbstractStreamOperator<T>
     long bytes(T record);
   }
 
-  /** A buffer for input without epochs, capped in records only. */
+  /** A buffer for input without epochs, capped in records only, checkpointing its records whole. */
   public ShuffleBuffer(int size, long seed, TypeInformation<T> type) {
-    this(size, Long.MAX_VALUE, t -> 0, seed, type, t -> 0);
+    this(size, Long.MAX_VALUE, t -> 0, seed, ResidentState.whole(type), t -> 0);
   }
 
   /**
    * @param size records held at most
    * @param maxBytes bytes held at most (by {@code sizeOf}); a record larger than this passes alone
+   * @param residents what a checkpoint keeps of each buffered record
    */
-  public ShuffleBuffer(int size, long maxBytes, SizeOf<T> sizeOf, long seed, TypeInformation<T> type,
+  @SuppressWarnings("unchecked")
+  public ShuffleBuffer(int size, long maxBytes, SizeOf<T> sizeOf, long seed, ResidentState<T, ?> residents,
       EpochOf<T> epochOf) {
     if (size < 1) {
       throw new IllegalArgumentException("shuffle buffer size must be >= 1, got " + size);
@@ -77,20 +79,23 @@ public final class ShuffleBuffer<T> extends AbstractStreamOperator<T>
     this.maxBytes = maxBytes;
     this.sizeOf = sizeOf;
     this.seed = seed;
-    this.type = type;
+    this.residents = (ResidentState<T, Object>) residents;
     this.epochOf = epochOf;
   }
 
   @Override
   public void initializeState(StateInitializationContext context) throws Exception {
     super.initializeState(context);
-    bufferState = context.getOperatorStateStore().getListState(new ListStateDescriptor<>("shuffle-buffer", type));
+    bufferState = context.getOperatorStateStore().getListState(
+        new ListStateDescriptor<>("shuffle-buffer", residents.stateType()));
     drawsState = context.getOperatorStateStore().getListState(new ListStateDescriptor<>("shuffle-draws", Long.class));
     buffer = new ArrayList<>(Math.min(size, 1024));
     bufferedBytes = 0;
     draws = 0;
     bufferEpoch = Integer.MIN_VALUE;
-    for (T t : bufferState.get()) {
+    List<Object> states = new ArrayList<>();
+    bufferState.get().forEach(states::add);
+    for (T t : residents.restore(states)) {
       buffer.add(t);
       bufferedBytes += sizeOf.bytes(t);
       bufferEpoch = Math.max(bufferEpoch, epochOf.epoch(t));
@@ -110,7 +115,11 @@ public final class ShuffleBuffer<T> extends AbstractStreamOperator<T>
   @Override
   public void snapshotState(StateSnapshotContext context) throws Exception {
     super.snapshotState(context);
-    bufferState.update(buffer);
+    List<Object> states = new ArrayList<>(buffer.size());
+    for (T t : buffer) {
+      states.add(residents.toState(t));
+    }
+    bufferState.update(states);
     drawsState.update(List.of(draws));
   }
 

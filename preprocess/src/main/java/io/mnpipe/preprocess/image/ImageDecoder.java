@@ -47,7 +47,8 @@ public final class ImageDecoder implements AutoCloseable {
     if (error != null) {
       LOG.warn("libjpeg-turbo (libturbojpeg.so.0) could not be loaded, so JPEGs are decoded with ImageIO, "
           + "several times slower and without reduced-size decoding. Install it (Debian/Ubuntu: apt-get install "
-          + "libturbojpeg0) or point -D{}=/path/to/libturbojpeg.so at it. Cause: {}", TurboJpeg.LIBRARY_PROPERTY, error);
+          + "libturbojpeg0) or point -D{}=/path/to/libturbojpeg.so at it. Cause: {}", TurboJpeg.LIBRARY_PROPERTY,
+          error.lines().findFirst().orElse(error)); // JNA lists every path it tried, one per line
     }
     return error;
   }

@@ -74,7 +74,7 @@ class ShuffleBufferTest {
   void aLaterEpochDrainsTheEarlierOneFirst() throws Exception {
     // Records 0..39 are epoch 1, 40..79 epoch 2 (value / 40 + 1); the buffer holds 64.
     try (var h = new OneInputStreamOperatorTestHarness<Integer, Integer>(
-        new ShuffleBuffer<>(64, Long.MAX_VALUE, v -> 0, 5, Types.INT, v -> v / 40 + 1))) {
+        new ShuffleBuffer<>(64, Long.MAX_VALUE, v -> 0, 5, ResidentState.whole(Types.INT), v -> v / 40 + 1))) {
       h.open();
       for (int i = 0; i < 80; i++) {
         h.processElement(i, 0);
@@ -92,7 +92,7 @@ class ShuffleBufferTest {
   @Test
   void theByteCapBoundsTheBufferWhateverTheRecordSize() throws Exception {
     // Record i "weighs" (i % 7 + 1) * 100 bytes; 1,000 bytes hold fewer than the 64 records allowed.
-    ShuffleBuffer<Integer> op = new ShuffleBuffer<>(64, 1_000, v -> (v % 7 + 1) * 100L, 3, Types.INT, v -> 0);
+    ShuffleBuffer<Integer> op = new ShuffleBuffer<>(64, 1_000, v -> (v % 7 + 1) * 100L, 3, ResidentState.whole(Types.INT), v -> 0);
     try (var h = new OneInputStreamOperatorTestHarness<Integer, Integer>(op)) {
       h.open();
       long maxHeld = 0;
@@ -112,7 +112,7 @@ class ShuffleBufferTest {
 
   @Test
   void aRecordLargerThanTheCapPassesAlone() throws Exception {
-    ShuffleBuffer<Integer> op = new ShuffleBuffer<>(8, 500, v -> v == 3 ? 5_000L : 100L, 3, Types.INT, v -> 0);
+    ShuffleBuffer<Integer> op = new ShuffleBuffer<>(8, 500, v -> v == 3 ? 5_000L : 100L, 3, ResidentState.whole(Types.INT), v -> 0);
     try (var h = new OneInputStreamOperatorTestHarness<Integer, Integer>(op)) {
       h.open();
       for (int i = 0; i < 10; i++) {
@@ -130,14 +130,14 @@ class ShuffleBufferTest {
     OperatorSubtaskState snapshot;
     ShuffleBuffer.SizeOf<Integer> size = v -> 100L;
     try (var h = new OneInputStreamOperatorTestHarness<Integer, Integer>(
-        new ShuffleBuffer<>(64, 1_000, size, 3, Types.INT, v -> 0))) {
+        new ShuffleBuffer<>(64, 1_000, size, 3, ResidentState.whole(Types.INT), v -> 0))) {
       h.open();
       for (int i = 0; i < 9; i++) {
         h.processElement(i, 0);
       }
       snapshot = h.snapshot(1, 1);
     }
-    ShuffleBuffer<Integer> restored = new ShuffleBuffer<>(64, 1_000, size, 3, Types.INT, v -> 0);
+    ShuffleBuffer<Integer> restored = new ShuffleBuffer<>(64, 1_000, size, 3, ResidentState.whole(Types.INT), v -> 0);
     try (var h = new OneInputStreamOperatorTestHarness<Integer, Integer>(restored)) {
       h.initializeState(snapshot);
       h.open();

@@ -14,7 +14,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
  * @param bootstrap bootstrap servers, host:port[,host:port]
  * @param extra settings passed through verbatim to every client (e.g. from --client-config)
  */
-public record KafkaSettings(String bootstrap, Map<String, String> extra) {
+public record KafkaSettings(String bootstrap, Map<String, String> extra) implements java.io.Serializable {
   /** Largest record the pipeline writes: an ImageNet JPEG can exceed 1 MB, Kafka's default. */
   public static final int MAX_RECORD_BYTES = 16 * 1024 * 1024;
 
