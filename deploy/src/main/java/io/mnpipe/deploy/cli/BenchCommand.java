@@ -38,6 +38,27 @@ public final class BenchCommand implements Runnable {
         true);
   }
 
+  /** A benchmark's work against a broker. */
+  @FunctionalInterface
+  interface OnKafka {
+    void run(KafkaSettings kafka) throws Exception;
+  }
+
+  /** Runs {@code work} against {@code bootstrap}, or against an embedded broker (closed after) when it is null. */
+  static void onBroker(String bootstrap, OnKafka work) throws Exception {
+    if (bootstrap != null) {
+      work.run(reachable(bootstrap));
+      return;
+    }
+    try (EmbeddedKafka broker = embeddedBroker()) {
+      work.run(broker.settings());
+    }
+  }
+
+  static void printJson(Map<String, Object> out) throws Exception {
+    printJson(out);
+  }
+
   static KafkaSettings reachable(String bootstrap) {
     KafkaSettings kafka = new KafkaSettings(bootstrap);
     try (TopicAdmin admin = new TopicAdmin(kafka)) {
@@ -72,22 +93,7 @@ public final class BenchCommand implements Runnable {
     @Override
     public Integer call() throws Exception {
       var config = new IngestBenchmark.Config(records, imageBytes, rounds, partitions);
-      EmbeddedKafka broker = null;
-      try {
-        KafkaSettings kafka;
-        if (bootstrap == null) {
-          broker = embeddedBroker();
-          kafka = broker.settings();
-        } else {
-          kafka = reachable(bootstrap);
-        }
-        IngestBenchmark.Result r = new IngestBenchmark(kafka, config).run();
-        print(r);
-      } finally {
-        if (broker != null) {
-          broker.close();
-        }
-      }
+      onBroker(bootstrap, kafka -> print(new IngestBenchmark(kafka, config).run()));
       return 0;
     }
 
@@ -106,7 +112,7 @@ public final class BenchCommand implements Runnable {
       out.put("baseline_rounds_mb_per_s", r.baselineRoundsMbPerS());
       out.put("broker", bootstrap == null ? "embedded (log dir on tmpfs where available)" : bootstrap);
       if (json) {
-        System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(out));
+        printJson(out);
       } else {
         System.out.printf("ingest: %.0f rec/s, %.1f MB/s; plain producer %.1f MB/s; ratio %.3f%n", r.recordsPerS(),
             r.mbPerS(), r.baselineMbPerS(), r.ratio());
@@ -166,23 +172,9 @@ public final class BenchCommand implements Runnable {
         System.err.printf("generating %d ImageNet-like photos in %s...%n", generate, tree);
         SyntheticImageNet.write(tree, 10, generate / 10, 0, 0, 1);
       }
-      EmbeddedKafka broker = null;
-      try {
-        KafkaSettings kafka;
-        if (bootstrap == null) {
-          broker = embeddedBroker();
-          kafka = broker.settings();
-        } else {
-          kafka = reachable(bootstrap);
-        }
-        var r = new PreprocessBenchmark(kafka, new PreprocessBenchmark.Config(tree, size, p, shuffleBufferBytes,
-            work.resolve("checkpoints"), decodeSeconds)).run();
-        print(r);
-      } finally {
-        if (broker != null) {
-          broker.close();
-        }
-      }
+      var config = new PreprocessBenchmark.Config(tree, size, p, shuffleBufferBytes, work.resolve("checkpoints"),
+          decodeSeconds);
+      onBroker(bootstrap, kafka -> print(new PreprocessBenchmark(kafka, config).run()));
       return 0;
     }
 
@@ -204,7 +196,7 @@ public final class BenchCommand implements Runnable {
       out.put("checkpoint_ms_max", r.checkpointMsMax());
       out.put("restarts", r.restarts());
       if (json) {
-        System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(out));
+        printJson(out);
       } else {
         System.out.printf("preprocess job %.0f images/s, bare decode + augment %.0f images/s (%d cores, %s): ratio %.3f;"
             + " largest checkpoint %.1f MB in %d ms, %d failed, %d restarts%n", r.imagesPerS(), r.decodeOnlyImagesPerS(),
@@ -310,9 +302,7 @@ public final class BenchCommand implements Runnable {
             + String.join(", ", io.mnpipe.trainer.model.MobileNets.names()));
       }
       var config = new TrainBenchmark.Config(model, imageSize, batchSize, steps, warmupSteps, rounds, partitions);
-      EmbeddedKafka broker = bootstrap == null ? embeddedBroker() : null;
-      try {
-        KafkaSettings kafka = broker != null ? broker.settings() : reachable(bootstrap);
+      onBroker(bootstrap, kafka -> {
         TrainBenchmark.Result r = new TrainBenchmark(kafka, config).run();
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("benchmark", "train");
@@ -332,18 +322,14 @@ public final class BenchCommand implements Runnable {
         out.put("loader_cpu", Math.round(r.loaderCpu() * 1000) / 1000.0);
         out.put("first_batch_ms", Math.round(r.firstBatchMillis()));
         if (json) {
-          System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(out));
+          printJson(out);
         } else {
           System.out.printf("train %s %dx%d batch %d on %s: from Kafka %.1f img/s, from memory %.1f img/s, ratio %.3f"
               + " (data wait %.1f%%, loader cpu %.1f%%; first batch %.0f ms after the consumer's start)%n", r.model(),
               r.imageSize(), r.imageSize(), r.batchSize(), r.device(), r.pipelineImagesPerSecond(),
               r.memoryImagesPerSecond(), r.ratio(), 100 * r.dataWait(), 100 * r.loaderCpu(), r.firstBatchMillis());
         }
-      } finally {
-        if (broker != null) {
-          broker.close();
-        }
-      }
+      });
       return 0;
     }
   }

@@ -17,14 +17,54 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /** {@code pipeline datasets list}: the compacted datasets topic in, a table of published splits out. */
-@Command(name = "datasets", mixinStandardHelpOptions = true, description = "Datasets published to a cluster.",
-    subcommands = {DatasetsCommand.ListCommand.class})
+@Command(name = "datasets", mixinStandardHelpOptions = true,
+    description = "Datasets published to a cluster, and generated ones for trying things at ImageNet file sizes.",
+    subcommands = {DatasetsCommand.ListCommand.class, DatasetsCommand.Generate.class})
 public final class DatasetsCommand implements Runnable {
   @Override
   public void run() {
     new picocli.CommandLine(this).usage(System.out);
+  }
+
+  /** Writes a synthetic ImageNet-layout tree. */
+  @Command(name = "generate", mixinStandardHelpOptions = true, sortOptions = false,
+      description = {"Writes an ILSVRC2012-layout tree (DIR/train/<wnid>/*.JPEG, DIR/val/<wnid>/*.JPEG) of generated",
+          "photo-like JPEGs (~500x375, ~110 KB, as bench decode uses), plus broken files in train: truncated",
+          "JPEGs (dead-lettered by preprocess) and files that are no image (refused by ingest).",
+          "Publish it with --source imagenet:DIR or run ./pipeline local --dataset imagenet:DIR."})
+  static final class Generate implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "DIR", description = "Directory to write (created).")
+    java.nio.file.Path dir;
+
+    @Option(names = "--classes", defaultValue = "10", description = "Classes (default ${DEFAULT-VALUE}).")
+    int classes;
+
+    @Option(names = "--train-per-class", defaultValue = "500", description = "Train images per class (default ${DEFAULT-VALUE}).")
+    int trainPerClass;
+
+    @Option(names = "--val-per-class", defaultValue = "20", description = "Val images per class (default ${DEFAULT-VALUE}).")
+    int valPerClass;
+
+    @Option(names = "--broken", defaultValue = "6", description = "Broken files in train (default ${DEFAULT-VALUE}).")
+    int broken;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Seed; the same seed writes the same files.")
+    long seed;
+
+    @Override
+    public Integer call() throws Exception {
+      System.out.printf("writing %d train + %d val photos in %d classes, %d broken files, to %s ...%n",
+          classes * trainPerClass, classes * valPerClass, classes, broken, dir);
+      long t0 = System.nanoTime();
+      var tree = io.mnpipe.preprocess.bench.SyntheticImageNet.write(dir, classes, trainPerClass, valPerClass, broken,
+          seed);
+      System.out.printf("wrote %s: %d train, %d val, %d truncated JPEGs, %d non-images in %.0f s%n", tree.root(),
+          tree.train(), tree.val(), tree.truncated(), tree.notImages(), (System.nanoTime() - t0) / 1e9);
+      return 0;
+    }
   }
 
   /** Lists every split's latest manifest. */
