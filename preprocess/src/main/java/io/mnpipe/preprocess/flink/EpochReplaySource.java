@@ -1,7 +1,9 @@
 package io.mnpipe.preprocess.flink;
 
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.function.BiConsumer;
 import org.apache.flink.api.connector.source.Boundedness;
@@ -17,6 +19,7 @@ import org.apache.flink.api.connector.source.SupportsIntermediateNoMoreSplits;
 import org.apache.flink.connector.base.source.hybrid.HybridSource;
 import org.apache.flink.connector.base.source.hybrid.HybridSourceEnumeratorState;
 import org.apache.flink.connector.base.source.hybrid.HybridSourceSplit;
+import org.apache.flink.connector.base.source.hybrid.SourceReaderFinishedEvent;
 import org.apache.flink.connector.base.source.hybrid.SwitchSourceEvent;
 import org.apache.flink.connector.kafka.source.enumerator.KafkaSourceEnumState;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
@@ -26,7 +29,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One bounded source per epoch in, the epochs one after another out: Flink's {@link HybridSource}
- * with one repair for regional failover.
+ * with three repairs, for regional failover and for a global restore.
  *
  * <p>Why: the job's subtasks are independent pipelines, so Flink restarts only the failed one and
  * leaves the source coordinator where it is. A subtask restored from a checkpoint taken before an
@@ -41,6 +44,14 @@ import org.slf4j.LoggerFactory;
  * finds no partition change and returns before it marks "no more splits" (flink-connector-kafka
  * 5.0.0), so its bounded readers wait forever too. When the restored state shows every split of
  * that epoch assigned and the initial discovery done, readers switched to it are told themselves.
+ *
+ * <p>A third repair, for regional failover again: HybridSource counts a reader that has finished
+ * the current epoch in a set that nothing but the epoch switch clears, not even the restart of that
+ * reader. A reader that finished, died before the next checkpoint and came back behind its end still
+ * counts as finished; once the others finish, every reader is switched to the next epoch, the
+ * restarted one included, whose unread rest of the epoch is then dropped (HybridSourceReader closes
+ * the old reader): samples lost, one split's worth. So the switch is held back here until every
+ * reader registered now has finished the epoch since it last registered; see {@link SwitchWhenAllFinished}.
  */
 public final class EpochReplaySource<T> implements Source<T, HybridSourceSplit, HybridSourceEnumeratorState> {
   private static final long serialVersionUID = 1L;
@@ -67,14 +78,16 @@ public final class EpochReplaySource<T> implements Source<T, HybridSourceSplit, 
   @Override
   public SplitEnumerator<HybridSourceSplit, HybridSourceEnumeratorState> createEnumerator(
       SplitEnumeratorContext<HybridSourceSplit> context) {
-    return epochs.createEnumerator(new CatchUpContext(context, 0, false));
+    CatchUpContext catchUp = new CatchUpContext(context, 0, false);
+    return new SwitchWhenAllFinished(epochs.createEnumerator(catchUp), catchUp, sources.size());
   }
 
   @Override
   public SplitEnumerator<HybridSourceSplit, HybridSourceEnumeratorState> restoreEnumerator(
       SplitEnumeratorContext<HybridSourceSplit> context, HybridSourceEnumeratorState state) throws Exception {
     int current = state.getCurrentSourceIndex();
-    return epochs.restoreEnumerator(new CatchUpContext(context, current, fullyAssigned(current, state)), state);
+    CatchUpContext catchUp = new CatchUpContext(context, current, fullyAssigned(current, state));
+    return new SwitchWhenAllFinished(epochs.restoreEnumerator(catchUp, state), catchUp, sources.size());
   }
 
   /** True if the restored state of source {@code index} has handed out all the splits it ever will. */
@@ -110,6 +123,8 @@ public final class EpochReplaySource<T> implements Source<T, HybridSourceSplit, 
     private final int restoredSource;
     private final boolean restoredFullyAssigned;
     private int currentSource;
+    /** The source each reader was last switched to, forgotten when it registers again (as HybridSource does). */
+    private final Map<Integer, Integer> readerSource = new HashMap<>();
 
     /**
      * @param currentSource the enumerator's current source (0 fresh, the restored one on restore)
@@ -143,6 +158,7 @@ public final class EpochReplaySource<T> implements Source<T, HybridSourceSplit, 
       if (!(event instanceof SwitchSourceEvent s)) {
         return;
       }
+      readerSource.put(subtask, s.sourceIndex());
       if (s.sourceIndex() >= currentSource) {
         currentSource = s.sourceIndex();
         if (restoredFullyAssigned && s.sourceIndex() == restoredSource) {
@@ -161,6 +177,21 @@ public final class EpochReplaySource<T> implements Source<T, HybridSourceSplit, 
             + " will come for it", subtask, currentSource, s.sourceIndex());
         ((SupportsIntermediateNoMoreSplits) context).signalIntermediateNoMoreSplits(subtask);
       }
+    }
+
+    /** The source the enumerator is on now. */
+    int currentSource() {
+      return currentSource;
+    }
+
+    /** The source {@code subtask} was last switched to, or null if none since it registered. */
+    Integer sourceOf(int subtask) {
+      return readerSource.get(subtask);
+    }
+
+    /** A new attempt of {@code subtask} registered: it has been switched nowhere yet. */
+    void readerRegistered(int subtask) {
+      readerSource.remove(subtask);
     }
 
     @Override
@@ -222,6 +253,105 @@ public final class EpochReplaySource<T> implements Source<T, HybridSourceSplit, 
     @Override
     public void setIsProcessingBacklog(boolean backlog) {
       context.setIsProcessingBacklog(backlog);
+    }
+  }
+
+  /**
+   * "Finished the current epoch" events in, the HybridSource enumerator's switch to the next epoch
+   * out only once every registered reader has sent one since it last registered. HybridSource's own
+   * count of finished readers outlives a reader's restart (see the class comment); here a reader's
+   * event is held until the others have finished too, and forgotten when the reader registers
+   * again or is no longer registered (it failed: its restart registers it again). The held events
+   * then reach HybridSource together, so its stale entries can no longer cut an epoch short. Every
+   * other call and event passes straight through.
+   */
+  static final class SwitchWhenAllFinished implements SplitEnumerator<HybridSourceSplit, HybridSourceEnumeratorState> {
+    private static final Logger LOG = LoggerFactory.getLogger(SwitchWhenAllFinished.class);
+
+    private final SplitEnumerator<HybridSourceSplit, HybridSourceEnumeratorState> epochs;
+    private final CatchUpContext context;
+    private final int sourceCount;
+    /** Readers that finished the current epoch since they registered, with their held events. */
+    private final Map<Integer, SourceEvent> finished = new TreeMap<>();
+
+    SwitchWhenAllFinished(SplitEnumerator<HybridSourceSplit, HybridSourceEnumeratorState> epochs,
+        CatchUpContext context, int sourceCount) {
+      this.epochs = epochs;
+      this.context = context;
+      this.sourceCount = sourceCount;
+    }
+
+    @Override
+    public void handleSourceEvent(int subtask, SourceEvent event) {
+      if (!(event instanceof SourceReaderFinishedEvent f) || !finishesCurrentEpoch(subtask, f)) {
+        epochs.handleSourceEvent(subtask, event);
+        return;
+      }
+      finished.put(subtask, event);
+      // A reader that failed after it finished is restored from a checkpoint, maybe behind its end.
+      finished.keySet().retainAll(context.registeredReaders().keySet());
+      if (finished.size() < context.currentParallelism()) {
+        return;
+      }
+      LOG.info("every reader finished epoch source {}: switching to the next", context.currentSource());
+      List<Map.Entry<Integer, SourceEvent>> all = List.copyOf(finished.entrySet());
+      finished.clear();
+      for (Map.Entry<Integer, SourceEvent> e : all) {
+        epochs.handleSourceEvent(e.getKey(), e.getValue());
+      }
+    }
+
+    /** What HybridSource would count towards the switch: the end of the current, not last, epoch. */
+    private boolean finishesCurrentEpoch(int subtask, SourceReaderFinishedEvent f) {
+      Integer at = context.sourceOf(subtask);
+      int readerAt = at == null ? f.sourceIndex() : at; // HybridSource takes a first event's index as the reader's
+      return f.sourceIndex() == readerAt && readerAt == context.currentSource() && readerAt + 1 < sourceCount;
+    }
+
+    @Override
+    public void addReader(int subtask) {
+      // A new attempt, restored from a checkpoint: what the old one finished does not count for it.
+      if (finished.remove(subtask) != null) {
+        LOG.info("subtask {} registered again after it finished epoch source {}: it must finish again",
+            subtask, context.currentSource());
+      }
+      context.readerRegistered(subtask);
+      epochs.addReader(subtask);
+    }
+
+    @Override
+    public void start() {
+      epochs.start();
+    }
+
+    @Override
+    public void handleSplitRequest(int subtask, String requesterHostname) {
+      epochs.handleSplitRequest(subtask, requesterHostname);
+    }
+
+    @Override
+    public void addSplitsBack(List<HybridSourceSplit> splits, int subtask) {
+      epochs.addSplitsBack(splits, subtask);
+    }
+
+    @Override
+    public HybridSourceEnumeratorState snapshotState(long checkpointId) throws Exception {
+      return epochs.snapshotState(checkpointId);
+    }
+
+    @Override
+    public void notifyCheckpointComplete(long checkpointId) throws Exception {
+      epochs.notifyCheckpointComplete(checkpointId);
+    }
+
+    @Override
+    public void notifyCheckpointAborted(long checkpointId) throws Exception {
+      epochs.notifyCheckpointAborted(checkpointId);
+    }
+
+    @Override
+    public void close() throws java.io.IOException {
+      epochs.close();
     }
   }
 

@@ -20,96 +20,195 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.connector.base.source.hybrid.HybridSourceSplitEnumerator;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.runtime.executiongraph.AccessExecutionVertex;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
+import org.apache.flink.runtime.source.coordinator.SourceCoordinator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.util.TestStreamEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.logging.log4j.Level;
+import org.apache.logging.log4j.core.LogEvent;
+import org.apache.logging.log4j.core.LoggerContext;
+import org.apache.logging.log4j.core.appender.AbstractAppender;
+import org.apache.logging.log4j.core.config.Configurator;
+import org.apache.logging.log4j.core.config.LoggerConfig;
+import org.apache.logging.log4j.core.config.Property;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The job replays two epochs into Kafka and is interrupted: TaskManagers die (mid-epoch, and just
- * after the epoch switch), or it is stopped with a savepoint and resumed. Each time it finishes,
- * read_committed consumers see exactly one sample per (epoch, key) and every broken image once per
- * epoch in the dead-letter topic.
+ * The job replays two epochs into Kafka and is interrupted: TaskManagers die (a regional restore,
+ * mid-epoch and just after the epoch switch), all TaskManagers die under a scheduler that restarts
+ * the whole job (a global restore), or it is stopped with a savepoint and resumed. Each time it
+ * finishes, read_committed consumers see exactly one sample per (epoch, key) and every broken image
+ * once per epoch in the dead-letter topic; each case also checks that the restore it names happened.
  */
 @ExtendWith(KafkaBroker.class)
 class ExactlyOnceFailoverIT {
+  private static final int KEYS = 300;
+  private static final AtomicInteger RUNS = new AtomicInteger();
+
+  /** Where in the replay the TaskManagers die, judged by the samples written (committed or not). */
+  enum KillPoint {
+    /** 120 or more of epoch 1's 300 samples out, some committed (a checkpoint to restore from), none of epoch 2. */
+    MID_EPOCH_1,
+    /**
+     * The first sample of epoch 2 out: a subtask restored from a checkpoint taken before the switch
+     * must catch up on epoch 1 first (the case Flink's HybridSource alone leaves hanging, see
+     * {@link EpochReplaySource}).
+     */
+    AFTER_EPOCH_SWITCH;
+
+    boolean reached(Written w) {
+      return (this == MID_EPOCH_1 ? w.count >= 120 : w.maxEpoch >= 2) && w.committed() > 0;
+    }
+
+    void assertIsWhere(Written w) {
+      if (this == MID_EPOCH_1) {
+        assertTrue(w.maxEpoch == 1, "killed in epoch 1, not at " + w);
+      } else {
+        assertTrue(w.maxEpoch == 2 && w.count < 2 * KEYS, "killed after the switch, before the end, not at " + w);
+      }
+    }
+  }
+
   /**
-   * Killed at 120 written samples the job is mid-epoch 1; at 330 it has switched to epoch 2, and
-   * a subtask restored from a checkpoint taken before the switch must catch up on epoch 1 first
-   * (the case Flink's HybridSource alone leaves hanging, see {@link EpochReplaySource}).
+   * Regional restore: Flink's default scheduler restarts only the pipelines of the lost
+   * TaskManagers and keeps the source coordinator (the epoch enumerators) running; it resets the
+   * lost subtasks to the checkpoint. (HybridSource may still escalate to a global failover when it
+   * switches epochs just as a reader fails: sending it the switch fails the coordinator.) TaskManager 0
+   * goes at once, while its subtask surely has work left (a job given the time to start spares
+   * first could finish before the kill: 600 small samples take seconds); its restart waits for the
+   * spares' slots. Then TaskManager 1 goes too: a subtask that has already finished its share would
+   * not notice the loss of its own.
    */
-  @ParameterizedTest(name = "TaskManager lost after {0} samples written")
-  @ValueSource(ints = {120, 330})
-  void taskManagerLossLeavesExactlyOneSamplePerEpochAndKey(int killAfter, KafkaSettings kafka) throws Exception {
+  @ParameterizedTest(name = "TaskManagers lost at {0}: regional restore")
+  @EnumSource(KillPoint.class)
+  void regionalRestoreLeavesExactlyOneSamplePerEpochAndKey(KillPoint at, KafkaSettings kafka) throws Exception {
     // A cluster of its own per case: TaskManager 0 then surely runs one of the two subtasks.
-    try (MiniCluster mc = new MiniCluster(new MiniClusterConfiguration.Builder().withRandomPorts()
-        .setNumTaskManagers(2).setNumSlotsPerTaskManager(1).build())) {
+    try (MiniCluster mc = cluster(new Configuration()); CoordinatorLog coordinator = new CoordinatorLog()) {
       mc.start();
-      killAndCheck(killAfter, kafka, mc);
-    }
-  }
+      PassTopics t = topics(kafka, "regional-" + at);
+      JobClient job = environment(kafka, mc, t, null).executeAsync("regional-it-" + at);
+      try (Written w = new Written(kafka, t.samples().name())) {
+        w.await(at::reached);
+        mc.terminateTaskManager(0).get(30, TimeUnit.SECONDS);
+        at.assertIsWhere(w.poll());
+      }
+      mc.startTaskManager();
+      mc.startTaskManager();
+      mc.terminateTaskManager(1).get(30, TimeUnit.SECONDS);
+      job.getJobExecutionResult().get(4, TimeUnit.MINUTES);
 
-  private void killAndCheck(int killAfter, KafkaSettings kafka, MiniCluster mc) throws Exception {
-    PassTopics t = topics(kafka, "failover" + killAfter);
-    StreamExecutionEnvironment env = environment(kafka, mc, t, null);
-    JobClient job = env.executeAsync("failover-it-" + killAfter);
-    awaitWritten(kafka, t, killAfter);
-    // TaskManager 0 goes at once, while its subtask surely has work left (a job given the time to
-    // start spares first could finish before the kill: 600 small samples take seconds); its restart
-    // waits for the spares' slots. Then TaskManager 1 goes too: a subtask that has already finished
-    // its share would not notice the loss of its own.
-    mc.terminateTaskManager(0).get(30, TimeUnit.SECONDS);
-    mc.startTaskManager();
-    mc.startTaskManager();
-    mc.terminateTaskManager(1).get(30, TimeUnit.SECONDS);
-    job.getJobExecutionResult().get(4, TimeUnit.MINUTES);
-    int maxAttempt = 0;
-    for (var v : mc.getArchivedExecutionGraph(job.getJobID()).get().getAllExecutionVertices()) {
-      maxAttempt = Math.max(maxAttempt, v.getCurrentExecutionAttempt().getAttemptNumber());
-    }
-    assertTrue(maxAttempt > 0, "the TaskManager loss restarted tasks from a checkpoint");
-    verify(kafka, t);
-  }
-
-  /**
-   * Stopped with a savepoint mid-epoch 1 and resumed from it, the whole job restores at once: the
-   * epoch's Kafka enumerator comes back with every split already assigned (the case where it never
-   * says "no more splits" by itself, see {@link EpochReplaySource}); the job must still finish.
-   */
-  @Test
-  void aJobResumedFromASavepointFinishesWithExactlyOneSamplePerEpochAndKey(KafkaSettings kafka,
-      @TempDir Path dir) throws Exception {
-    try (MiniCluster mc = new MiniCluster(new MiniClusterConfiguration.Builder().withRandomPorts()
-        .setNumTaskManagers(2).setNumSlotsPerTaskManager(1).build())) {
-      mc.start();
-      PassTopics t = topics(kafka, "savepoint");
-      JobClient first = environment(kafka, mc, t, null).executeAsync("savepoint-it-1");
-      awaitWritten(kafka, t, 120);
-      String savepoint = first.stopWithSavepoint(false, dir.toUri().toString(), SavepointFormatType.CANONICAL)
-          .get(2, TimeUnit.MINUTES);
-      JobClient resumed = environment(kafka, mc, t, savepoint).executeAsync("savepoint-it-2");
-      resumed.getJobExecutionResult().get(4, TimeUnit.MINUTES);
+      assertTrue(attempts(mc, job.getJobID()).stream().anyMatch(a -> a > 0),
+          "the TaskManager loss restarted tasks from a checkpoint");
+      assertTrue(coordinator.subtaskResets() > 0, "a regional restore: the running source coordinator reset a lost"
+          + " subtask to the checkpoint");
       verify(kafka, t);
     }
   }
 
+  /**
+   * Global restore: every TaskManager dies at once mid-epoch 1 and fresh ones take over. The
+   * default scheduler would restart each lost pipeline as a regional failover, coordinator kept;
+   * the adaptive scheduler restarts the whole job from the latest checkpoint on any failure, source
+   * coordinator included, as a JobManager failover does. The restored epoch enumerator then has
+   * every split of epoch 1 assigned already (the case where flink-connector-kafka never says "no
+   * more splits" by itself, see {@link EpochReplaySource}).
+   */
+  @Test
+  void globalRestoreAfterAllTaskManagersAreLostLeavesExactlyOneSamplePerEpochAndKey(KafkaSettings kafka)
+      throws Exception {
+    Configuration adaptive = new Configuration();
+    adaptive.setString("jobmanager.scheduler", "adaptive");
+    try (MiniCluster mc = cluster(adaptive); CoordinatorLog coordinator = new CoordinatorLog()) {
+      mc.start();
+      PassTopics t = topics(kafka, "global");
+      JobClient job = environment(kafka, mc, t, null).executeAsync("global-it");
+      try (Written w = new Written(kafka, t.samples().name())) {
+        w.await(written -> written.count > 0);
+        // A checkpoint now, and the kill as soon as it completes (its commit comes later): on a loaded
+        // machine the first periodic checkpoint, or its commit, came only once epoch 1 was written.
+        mc.triggerCheckpoint(job.getJobID()).get(1, TimeUnit.MINUTES);
+        CompletableFuture.allOf(mc.terminateTaskManager(0), mc.terminateTaskManager(1)).get(30, TimeUnit.SECONDS);
+        KillPoint.MID_EPOCH_1.assertIsWhere(w.poll());
+      }
+      mc.startTaskManager();
+      mc.startTaskManager();
+      job.getJobExecutionResult().get(4, TimeUnit.MINUTES);
+
+      List<Integer> attempts = attempts(mc, job.getJobID());
+      assertTrue(attempts.stream().allMatch(a -> a > 0), "every task, sources included, restarted: " + attempts);
+      assertTrue(coordinator.enumeratorRestores() > 0, "the source coordinator was restored from a checkpoint (a"
+          + " global restore)");
+      verify(kafka, t);
+    }
+  }
+
+  /**
+   * Stopped with a savepoint mid-epoch 1 and resumed from it, the whole job restores at once: the
+   * epoch's Kafka enumerator comes back with every split already assigned; the job must still finish.
+   */
+  @Test
+  void aJobResumedFromASavepointFinishesWithExactlyOneSamplePerEpochAndKey(KafkaSettings kafka,
+      @TempDir Path dir) throws Exception {
+    try (MiniCluster mc = cluster(new Configuration()); CoordinatorLog coordinator = new CoordinatorLog()) {
+      mc.start();
+      PassTopics t = topics(kafka, "savepoint");
+      JobClient first = environment(kafka, mc, t, null).executeAsync("savepoint-it-1");
+      try (Written w = new Written(kafka, t.samples().name())) {
+        w.await(KillPoint.MID_EPOCH_1::reached);
+      }
+      String savepoint = first.stopWithSavepoint(false, dir.toUri().toString(), SavepointFormatType.CANONICAL)
+          .get(2, TimeUnit.MINUTES);
+      assertEquals(0, coordinator.enumeratorRestores(), "nothing restored before the resume");
+      JobClient resumed = environment(kafka, mc, t, savepoint).executeAsync("savepoint-it-2");
+      resumed.getJobExecutionResult().get(4, TimeUnit.MINUTES);
+      assertTrue(coordinator.enumeratorRestores() > 0, "the resumed job's source coordinator was restored from the"
+          + " savepoint");
+      verify(kafka, t);
+    }
+  }
+
+  private static MiniCluster cluster(Configuration conf) {
+    return new MiniCluster(new MiniClusterConfiguration.Builder().withRandomPorts().setConfiguration(conf)
+        .setNumTaskManagers(2).setNumSlotsPerTaskManager(1).build());
+  }
+
+  /** The attempt number of every execution vertex of the finished job. */
+  private static List<Integer> attempts(MiniCluster mc, JobID job) throws Exception {
+    List<Integer> attempts = new java.util.ArrayList<>();
+    for (AccessExecutionVertex v : mc.getArchivedExecutionGraph(job).get().getAllExecutionVertices()) {
+      attempts.add(v.getCurrentExecutionAttempt().getAttemptNumber());
+    }
+    return attempts;
+  }
+
   private record PassTopics(String raw, Topic<String, AugmentedSample> samples, Topic<String, DeadLetter> dlq) {}
 
-  private static PassTopics topics(KafkaSettings kafka, String version) throws Exception {
-    var synthetic = new SyntheticDataset(new SyntheticDataset.Config(2, 150, 1, 2, 21));
+  /** Fresh topics per run: a loop of runs in one JVM shares one broker. */
+  private static PassTopics topics(KafkaSettings kafka, String name) throws Exception {
+    String version = name.toLowerCase().replace('_', '-') + "-" + RUNS.incrementAndGet();
+    var synthetic = new SyntheticDataset(new SyntheticDataset.Config(2, KEYS / 2, 1, 2, 21));
     var publisher = new DatasetPublisher(kafka, new DatasetPublisher.Config(version, 3, 1 << 20, Duration.ofSeconds(5)));
     String raw = publisher.publish(synthetic, "train", publisher.defaultTopic(synthetic, "train")).topic();
     Topic<String, AugmentedSample> samples = Topics.samples("synthetic", version, "train");
@@ -136,21 +235,29 @@ class ExactlyOnceFailoverIT {
     return env;
   }
 
-  private static void awaitWritten(KafkaSettings kafka, PassTopics t, long n) throws InterruptedException {
-    long deadline = System.currentTimeMillis() + 120_000;
-    while (written(kafka, t.samples().name()) < n) { // uncommitted included
-      assertTrue(System.currentTimeMillis() < deadline, "job made no progress");
-      Thread.sleep(20);
-    }
-  }
-
-  /** Exactly one sample per (epoch, key) for read_committed readers; each broken image once per epoch. */
+  /**
+   * Exactly one sample per (epoch, key) for read_committed readers; each broken image once per
+   * epoch. Missing samples are reported by (epoch, raw partition): a lost split shows as one.
+   */
   private static void verify(KafkaSettings kafka, PassTopics t) {
     Map<String, Integer> perEpochKey = new HashMap<>();
     BoundedReader.read(kafka, t.samples().name(), null, t.samples().keySerde().deserializer(),
         t.samples().valueSerde().deserializer(), r -> perEpochKey.merge(r.value().getEpoch() + "/" + r.key(), 1,
             Integer::sum), Duration.ofMinutes(1));
-    assertEquals(2 * 300, perEpochKey.size(), "every (epoch, key) present");
+    if (perEpochKey.size() != 2 * KEYS) {
+      Map<String, Integer> partitionOf = new HashMap<>();
+      BoundedReader.read(kafka, t.raw(), null, new StringDeserializer(), new ByteArrayDeserializer(),
+          r -> partitionOf.put(r.key(), r.partition()), Duration.ofMinutes(1));
+      Map<String, Integer> missing = new TreeMap<>();
+      for (int epoch = 1; epoch <= 2; epoch++) {
+        for (var e : partitionOf.entrySet()) {
+          if (!e.getKey().startsWith("broken_") && !perEpochKey.containsKey(epoch + "/" + e.getKey())) {
+            missing.merge("epoch " + epoch + " raw partition " + e.getValue(), 1, Integer::sum);
+          }
+        }
+      }
+      assertEquals(2 * KEYS, perEpochKey.size(), "every (epoch, key) present; missing: " + missing);
+    }
     perEpochKey.forEach((k, n) -> assertEquals(1, n, "duplicates of " + k));
 
     Map<String, Integer> dead = new HashMap<>();
@@ -162,13 +269,107 @@ class ExactlyOnceFailoverIT {
     assertEquals(Map.of("broken_train_red_disc_000300", 2, "broken_train_green_square_000301", 2), dead);
   }
 
-  /** Records in the topic, committed or not: how far the job has written. */
-  private static long written(KafkaSettings kafka, String topic) {
-    var props = kafka.consumer(null, "probe");
-    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
-    try (var c = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-      var parts = c.partitionsFor(topic).stream().map(p -> new TopicPartition(topic, p.partition())).toList();
-      return c.endOffsets(parts).values().stream().mapToLong(Long::longValue).sum();
+  /**
+   * Samples written so far, committed or not (read_uncommitted), the latest epoch among them, and
+   * whether any is committed yet (a completed checkpoint).
+   */
+  private static final class Written implements AutoCloseable {
+    private final KafkaConsumer<byte[], AugmentedSample> consumer;
+    private final KafkaConsumer<byte[], byte[]> committed;
+    private final List<TopicPartition> parts;
+    private final String topic;
+    long count;
+    int maxEpoch;
+
+    Written(KafkaSettings kafka, String topic) {
+      var props = kafka.consumer(null, "probe-" + topic);
+      props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
+      this.topic = topic;
+      this.consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
+          Topics.samples("synthetic", "probe", "train").valueSerde().deserializer());
+      parts = consumer.partitionsFor(topic).stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+      consumer.assign(parts);
+      consumer.seekToBeginning(parts);
+      var stable = kafka.consumer(null, "probe-committed-" + topic);
+      stable.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+      committed = new KafkaConsumer<>(stable, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    /** The read_committed end offsets (last stable offsets): above 0 once a transaction committed. */
+    long committed() {
+      return committed.endOffsets(parts).values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    Written poll() {
+      for (ConsumerRecord<byte[], AugmentedSample> r : consumer.poll(Duration.ofMillis(20))) {
+        count++;
+        maxEpoch = Math.max(maxEpoch, r.value().getEpoch());
+      }
+      return this;
+    }
+
+    void await(java.util.function.Predicate<Written> reached) {
+      long deadline = System.currentTimeMillis() + 120_000;
+      while (!reached.test(poll())) {
+        assertTrue(System.currentTimeMillis() < deadline, "job made no progress: " + this);
+      }
+    }
+
+    @Override
+    public String toString() {
+      return count + " samples written in " + topic + ", latest epoch " + maxEpoch;
+    }
+
+    @Override
+    public void close() {
+      consumer.close();
+      committed.close();
+    }
+  }
+
+  /**
+   * What the source coordinator logs about restores: HybridSource's "Restoring enumerator" comes
+   * only from a coordinator reset to a checkpoint or savepoint (a global restore), the
+   * SourceCoordinator's "Recovering subtask" only from a subtask reset while the coordinator runs on
+   * (a regional restore).
+   */
+  private static final class CoordinatorLog extends AbstractAppender implements AutoCloseable {
+    private static final List<String> LOGGERS = List.of(HybridSourceSplitEnumerator.class.getName(),
+        SourceCoordinator.class.getName());
+    private final List<String> messages = new CopyOnWriteArrayList<>();
+    private final LoggerContext context = LoggerContext.getContext(false);
+
+    CoordinatorLog() {
+      super("coordinator-log", null, null, true, Property.EMPTY_ARRAY);
+      start();
+      for (String logger : LOGGERS) {
+        Configurator.setLevel(logger, Level.INFO);
+        LoggerConfig config = context.getConfiguration().getLoggerConfig(logger);
+        config.addAppender(this, Level.INFO, null);
+      }
+      context.updateLoggers();
+    }
+
+    @Override
+    public void append(LogEvent event) {
+      messages.add(event.getMessage().getFormattedMessage());
+    }
+
+    long enumeratorRestores() {
+      return messages.stream().filter(m -> m.startsWith("Restoring enumerator")).count();
+    }
+
+    long subtaskResets() {
+      return messages.stream().filter(m -> m.startsWith("Recovering subtask")).count();
+    }
+
+    @Override
+    public void close() {
+      for (String logger : LOGGERS) {
+        context.getConfiguration().getLoggerConfig(logger).removeAppender(getName());
+        Configurator.setLevel(logger, Level.WARN);
+      }
+      stop();
     }
   }
 }
