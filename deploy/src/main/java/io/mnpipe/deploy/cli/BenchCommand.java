@@ -56,7 +56,7 @@ public final class BenchCommand implements Runnable {
   }
 
   static void printJson(Map<String, Object> out) throws Exception {
-    printJson(out);
+    System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(out));
   }
 
   static KafkaSettings reachable(String bootstrap) {
