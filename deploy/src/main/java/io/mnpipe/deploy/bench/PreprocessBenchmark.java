@@ -16,8 +16,13 @@ import io.mnpipe.schemas.kafka.KafkaSettings;
 import io.mnpipe.schemas.kafka.TopicAdmin;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -34,6 +39,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class PreprocessBenchmark {
   private static final Logger LOG = LoggerFactory.getLogger(PreprocessBenchmark.class);
+  private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
   /**
    * @param tree an ILSVRC2012-layout directory with train/
@@ -55,7 +61,20 @@ public final class PreprocessBenchmark {
    */
   public record Result(long images, long meanBytes, long samples, int parallelism, double imagesPerS,
       double jobSeconds, double decodeOnlyImagesPerS, double ratio, long checkpoints, long checkpointsFailed,
-      long checkpointBytesMax, long checkpointMsMax, long restarts, String decoder) {}
+      long checkpointBytesMax, long checkpointMsMax, long restarts, String decoder, CpuShares cpu) {
+
+    /** The ratio had the broker's CPU been on machines of its own, as in any deployment. */
+    public double ratioBrokerElsewhere() {
+      return cpu.broker() >= 1 ? 0 : imagesPerS / (decodeOnlyImagesPerS * (1 - cpu.broker()));
+    }
+  }
+
+  /**
+   * Where the machine's CPU went while the job wrote its samples, as shares of the cores: the job's
+   * task threads (decode, augment, Avro, Kafka client calls), the in-process broker's threads, the
+   * JVM's own (JIT compiler, GC), and the rest (Kafka client I/O threads, Flink's runtime).
+   */
+  public record CpuShares(double tasks, double broker, double jvm, double other) {}
 
   private final KafkaSettings kafka;
   private final Config config;
@@ -66,6 +85,12 @@ public final class PreprocessBenchmark {
   }
 
   public Result run() throws Exception {
+    // Threads alive now (but this one) are the broker's when it is embedded: nothing else runs yet.
+    Set<Long> broker = new HashSet<>();
+    for (long id : THREADS.getAllThreadIds()) {
+      broker.add(id);
+    }
+    broker.remove(Thread.currentThread().getId());
     var source = new ImageNetFolder("bench", config.tree());
     String version = "bench" + System.currentTimeMillis();
     var publisher = new DatasetPublisher(kafka, new DatasetPublisher.Config(version, 2 * config.parallelism(),
@@ -84,7 +109,7 @@ public final class PreprocessBenchmark {
     LOG.info("bare decode + augment before the job: {} images/s on one core ({})", Math.round(before.imagesPerS()),
         before.decoder());
     String samples = samplesTopic(version);
-    try (WrittenProbe probe = new WrittenProbe(kafka, samples)) {
+    try (WrittenProbe probe = new WrittenProbe(kafka, samples, broker, config.parallelism())) {
       LocalFlinkRun.Outcome job = job(raw.topic(), samples, probe);
       DecodeBenchmark.Result after = DecodeBenchmark.run(decode);
       LOG.info("bare decode + augment after the job: {} images/s on one core", Math.round(after.imagesPerS()));
@@ -94,7 +119,7 @@ public final class PreprocessBenchmark {
       FlinkRestClient.CheckpointStats ck = job.seen().checkpoints();
       return new Result(raw.published(), raw.bytes() / Math.max(1, raw.published()), probe.last, config.parallelism(),
           rate, job.seconds(), baseline, rate / baseline, ck.completed(), job.seen().checkpointsFailed(),
-          ck.maxStateBytes(), ck.maxDurationMs(), job.seen().restarts(), before.decoder());
+          ck.maxStateBytes(), ck.maxDurationMs(), job.seen().restarts(), before.decoder(), probe.cpu());
     }
   }
 
@@ -133,8 +158,17 @@ public final class PreprocessBenchmark {
     private volatile long lastNanos;
     private volatile long first;
     private volatile long last;
+    private final Set<Long> brokerThreads;
+    private final int cores;
+    private Map<Long, long[]> cpuAtFirst = Map.of(); // thread id -> {cpu ns}
+    private Map<Long, long[]> cpuAtLast = Map.of();
+    private long processCpuAtFirst;
+    private long processCpuAtLast;
+    private final Map<Long, String> names = new HashMap<>();
 
-    WrittenProbe(KafkaSettings kafka, String topic) {
+    WrittenProbe(KafkaSettings kafka, String topic, Set<Long> brokerThreads, int cores) {
+      this.brokerThreads = brokerThreads;
+      this.cores = cores;
       Properties p = kafka.consumer(null, "mnpipe-bench-probe");
       p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
       consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
@@ -151,10 +185,14 @@ public final class PreprocessBenchmark {
         if (n > 0 && first == 0) {
           first = n;
           firstNanos = now;
+          cpuAtFirst = threadCpu();
+          processCpuAtFirst = processCpu();
         }
         if (n > last) {
           last = n;
           lastNanos = now;
+          cpuAtLast = threadCpu();
+          processCpuAtLast = processCpu();
         }
         try {
           Thread.sleep(50);
@@ -162,6 +200,50 @@ public final class PreprocessBenchmark {
           return;
         }
       }
+    }
+
+    private Map<Long, long[]> threadCpu() {
+      Map<Long, long[]> m = new HashMap<>();
+      for (long id : THREADS.getAllThreadIds()) {
+        long t = THREADS.getThreadCpuTime(id);
+        if (t >= 0) {
+          m.put(id, new long[] {t});
+          names.computeIfAbsent(id, i -> {
+            var info = THREADS.getThreadInfo(i);
+            return info == null ? "" : info.getThreadName();
+          });
+        }
+      }
+      // A thread that ended keeps what it used.
+      cpuAtLast.forEach(m::putIfAbsent);
+      return m;
+    }
+
+    private static long processCpu() {
+      return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+          ? os.getProcessCpuTime() : 0;
+    }
+
+    /** CPU shares of the cores between the first and the last sample written. */
+    CpuShares cpu() {
+      double window = (lastNanos - firstNanos) * (double) cores;
+      if (window <= 0) {
+        return new CpuShares(0, 0, 0, 0);
+      }
+      double tasks = 0;
+      double brokers = 0;
+      double threads = 0;
+      for (var e : cpuAtLast.entrySet()) {
+        long used = e.getValue()[0] - cpuAtFirst.getOrDefault(e.getKey(), new long[] {0})[0];
+        threads += used;
+        if (brokerThreads.contains(e.getKey())) {
+          brokers += used;
+        } else if (names.getOrDefault(e.getKey(), "").startsWith("Source: ")) {
+          tasks += used;
+        }
+      }
+      double jvm = Math.max(0, processCpuAtLast - processCpuAtFirst - threads);
+      return new CpuShares(tasks / window, brokers / window, jvm / window, (threads - tasks - brokers) / window);
     }
 
     /** Samples per second from the first poll that saw any to the poll that saw the last. */

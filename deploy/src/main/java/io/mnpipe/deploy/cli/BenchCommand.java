@@ -178,6 +178,10 @@ public final class BenchCommand implements Runnable {
       return 0;
     }
 
+    private static double share(double v) {
+      return Math.round(v * 1000) / 1000.0;
+    }
+
     private void print(PreprocessBenchmark.Result r) throws Exception {
       Map<String, Object> out = new LinkedHashMap<>();
       out.put("benchmark", "preprocess");
@@ -189,6 +193,9 @@ public final class BenchCommand implements Runnable {
       out.put("images_per_s", Math.round(r.imagesPerS() * 10) / 10.0);
       out.put("decode_only_images_per_s", Math.round(r.decodeOnlyImagesPerS() * 10) / 10.0);
       out.put("ratio", Math.round(r.ratio() * 1000) / 1000.0);
+      out.put("ratio_broker_elsewhere", Math.round(r.ratioBrokerElsewhere() * 1000) / 1000.0);
+      out.put("cpu_share", Map.of("tasks", share(r.cpu().tasks()), "broker", share(r.cpu().broker()),
+          "jvm_jit_gc", share(r.cpu().jvm()), "other", share(r.cpu().other())));
       out.put("job_seconds", Math.round(r.jobSeconds() * 10) / 10.0);
       out.put("checkpoints", r.checkpoints());
       out.put("checkpoints_failed", r.checkpointsFailed());

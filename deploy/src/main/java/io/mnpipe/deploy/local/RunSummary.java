@@ -64,9 +64,10 @@ public record RunSummary(
     s.append(String.format("  ingest      %6d images published, %d refused%n", ingested, ingestRejected));
     s.append(String.format("  preprocess  %6d decoded, %d dead-lettered (%d augmented samples over all epochs)%n",
         decoded, deadLettered, augmentedSamples));
-    s.append(String.format("  flink       %6d checkpoints, %d failed (largest %.1f MB, longest %d ms), %d restart(s)%n",
-        flink.checkpointsCompleted(), flink.checkpointsFailed(), flink.checkpointBytesMax() / 1e6,
-        flink.checkpointMsMax(), flink.restarts()));
+    s.append(String.format("  flink       %6d checkpoints, %d failed (largest %s, longest %d ms), %d restart(s)%n",
+        flink.checkpointsCompleted(), flink.checkpointsFailed(), flink.checkpointBytesMax() < 1e6
+            ? String.format("%.0f KB", flink.checkpointBytesMax() / 1e3)
+            : String.format("%.1f MB", flink.checkpointBytesMax() / 1e6), flink.checkpointMsMax(), flink.restarts()));
     s.append(String.format("  train       %6d samples in %d steps, %d checkpoint(s)%n", trainedSamples, trainSteps,
         checkpoints));
     for (Evaluation e : evaluations) {

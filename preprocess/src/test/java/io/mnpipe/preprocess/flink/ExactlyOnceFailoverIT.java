@@ -64,12 +64,16 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 @ExtendWith(KafkaBroker.class)
 class ExactlyOnceFailoverIT {
-  private static final int KEYS = 300;
+  /**
+   * Images per epoch: enough that a checkpoint commits some of epoch 1 well before its end, also
+   * when the job runs fast (at 300 the first commit sometimes came after the whole epoch was out).
+   */
+  private static final int KEYS = 1000;
   private static final AtomicInteger RUNS = new AtomicInteger();
 
   /** Where in the replay the TaskManagers die, judged by the samples written (committed or not). */
   enum KillPoint {
-    /** 120 or more of epoch 1's 300 samples out, some committed (a checkpoint to restore from), none of epoch 2. */
+    /** 120 or more of epoch 1's samples out, some committed (a checkpoint to restore from), none of epoch 2. */
     MID_EPOCH_1,
     /**
      * The first sample of epoch 2 out: a subtask restored from a checkpoint taken before the switch
@@ -266,7 +270,8 @@ class ExactlyOnceFailoverIT {
           dead.merge(r.key(), 1, Integer::sum);
           assertTrue(!r.value().getReason().isBlank() && r.value().getPayload().remaining() > 0, r.value().toString());
         }, Duration.ofMinutes(1));
-    assertEquals(Map.of("broken_train_red_disc_000300", 2, "broken_train_green_square_000301", 2), dead);
+    assertEquals(Map.of(String.format("broken_train_red_disc_%06d", KEYS), 2,
+        String.format("broken_train_green_square_%06d", KEYS + 1), 2), dead);
   }
 
   /**
