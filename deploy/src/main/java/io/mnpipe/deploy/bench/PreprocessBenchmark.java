@@ -7,9 +7,11 @@ import io.mnpipe.ingest.publish.PublishReport;
 import io.mnpipe.ingest.source.ImageNetFolder;
 import io.mnpipe.preprocess.augment.AugmentPreset;
 import io.mnpipe.preprocess.bench.DecodeBenchmark;
+import io.mnpipe.preprocess.flink.EpochImage;
 import io.mnpipe.preprocess.flink.FaultTolerance;
 import io.mnpipe.preprocess.flink.KafkaPasses;
 import io.mnpipe.preprocess.flink.PreprocessJob;
+import io.mnpipe.preprocess.flink.ResidentState;
 import io.mnpipe.preprocess.image.ImageDecoder;
 import io.mnpipe.schemas.Topics;
 import io.mnpipe.schemas.kafka.KafkaSettings;
@@ -24,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.Properties;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -47,10 +50,13 @@ public final class PreprocessBenchmark {
    * @param parallelism of the job (and the multiplier of the one-core baseline)
    * @param shuffleBufferBytes the job's shuffle buffer cap per subtask
    * @param checkpointDir where the job checkpoints
+   * @param checkpointInterval how often (each checkpoint flushes and commits the sinks' transactions)
    * @param decodeSeconds seconds of bare decoding measured before and after the job, each
+   * @param shuffleStateImages checkpoint the shuffle buffer's images themselves, not references to
+   *     them (the comparison that chose references)
    */
   public record Config(Path tree, int size, int parallelism, long shuffleBufferBytes, Path checkpointDir,
-      int decodeSeconds) {}
+      Duration checkpointInterval, int decodeSeconds, boolean shuffleStateImages) {}
 
   /**
    * @param images raw records published
@@ -133,9 +139,14 @@ public final class PreprocessBenchmark {
 
   /** One run of the job, raw topic to samples topic; the probe, when given, stops when the job ends. */
   private LocalFlinkRun.Outcome job(String raw, String samples, WrittenProbe probe) throws Exception {
-    PreprocessJob.Pass pass = KafkaPasses.epochs(kafka, "bench", raw, samples, AugmentPreset.train(config.size(), 1),
+    PreprocessJob.Pass refs = KafkaPasses.epochs(kafka, "bench", raw, samples, AugmentPreset.train(config.size(), 1),
         1, 1, 1024, config.shuffleBufferBytes());
-    FaultTolerance ft = FaultTolerance.defaults(config.checkpointDir().toUri()).withRestartAttempts(0);
+    PreprocessJob.Pass pass = !config.shuffleStateImages() ? refs : new PreprocessJob.Pass(refs.name(), refs.source(),
+        refs.preset(), new PreprocessJob.Shuffle(1024, config.shuffleBufferBytes(),
+            ResidentState.whole(TypeInformation.of(EpochImage.class))), refs.samples(), refs.deadLetters());
+    FaultTolerance d = FaultTolerance.defaults(config.checkpointDir().toUri());
+    FaultTolerance ft = new FaultTolerance(d.checkpointDir(), d.stateBackend(), config.checkpointInterval(), 0,
+        d.restartDelay(), 0);
     LocalFlinkRun.Outcome out = LocalFlinkRun.run("mnpipe-bench-preprocess", "preprocess job", config.parallelism(), ft,
         Map.of(), env -> new PreprocessJob(List.of(pass), ImageDecoder.DEFAULT_MAX_PIXELS, 1).build(env));
     if (probe != null) {

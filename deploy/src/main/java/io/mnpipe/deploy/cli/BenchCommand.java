@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -149,6 +150,15 @@ public final class BenchCommand implements Runnable {
         description = "Shuffle buffer cap per subtask (default 64 MiB).")
     long shuffleBufferBytes;
 
+    @Option(names = "--checkpoint-interval", defaultValue = "PT2S", paramLabel = "DURATION",
+        description = "The job's checkpoint interval, ISO-8601 (default ${DEFAULT-VALUE}, as pipeline local).")
+    Duration checkpointInterval;
+
+    @Option(names = "--shuffle-state", defaultValue = "references", paramLabel = "references|images",
+        description = {"What checkpoints keep of the shuffle buffer: where each image came from (the job's",
+            "default), or the images themselves (for comparison)."})
+    String shuffleState;
+
     @Option(names = "--decode-seconds", defaultValue = "5",
         description = "Seconds of bare decoding measured before and after the job (default ${DEFAULT-VALUE}).")
     int decodeSeconds;
@@ -172,8 +182,11 @@ public final class BenchCommand implements Runnable {
         System.err.printf("generating %d ImageNet-like photos in %s...%n", generate, tree);
         SyntheticImageNet.write(tree, 10, generate / 10, 0, 0, 1);
       }
+      if (!List.of("references", "images").contains(shuffleState)) {
+        throw new IllegalArgumentException("--shuffle-state must be references or images, got '" + shuffleState + "'");
+      }
       var config = new PreprocessBenchmark.Config(tree, size, p, shuffleBufferBytes, work.resolve("checkpoints"),
-          decodeSeconds);
+          checkpointInterval, decodeSeconds, "images".equals(shuffleState));
       onBroker(bootstrap, kafka -> print(new PreprocessBenchmark(kafka, config).run()));
       return 0;
     }
@@ -190,6 +203,8 @@ public final class BenchCommand implements Runnable {
       out.put("size", size);
       out.put("parallelism", r.parallelism());
       out.put("decoder", r.decoder());
+      out.put("shuffle_state", shuffleState);
+      out.put("checkpoint_interval_ms", checkpointInterval.toMillis());
       out.put("images_per_s", Math.round(r.imagesPerS() * 10) / 10.0);
       out.put("decode_only_images_per_s", Math.round(r.decodeOnlyImagesPerS() * 10) / 10.0);
       out.put("ratio", Math.round(r.ratio() * 1000) / 1000.0);

@@ -1,6 +1,7 @@
 package io.mnpipe.deploy.cli;
 
 import io.mnpipe.deploy.flink.FlinkRestClient;
+import io.mnpipe.deploy.flink.JobWatcher;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -104,8 +105,12 @@ public final class FlinkCommand implements Runnable {
       if (!await) {
         return 0;
       }
-      String state = flink.awaitTermination(jobId, Duration.ofSeconds(1),
-          waitTimeoutSeconds == null ? null : Duration.ofSeconds(waitTimeoutSeconds));
+      String state;
+      // While it waits, each restart and failed checkpoint of the job is one line on the console.
+      try (JobWatcher watcher = new JobWatcher(flink, jobId, "job " + jobId, -1, Duration.ofSeconds(2))) {
+        state = flink.awaitTermination(jobId, Duration.ofSeconds(1),
+            waitTimeoutSeconds == null ? null : Duration.ofSeconds(waitTimeoutSeconds));
+      }
       System.out.println(state);
       if (!"FINISHED".equals(state)) {
         String cause = flink.failureCause(jobId);
