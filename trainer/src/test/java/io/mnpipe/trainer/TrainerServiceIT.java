@@ -73,23 +73,23 @@ class TrainerServiceIT {
 
   @Test
   void boundedRunTrainsEveryValidSampleAndAnnouncesEachCheckpoint(KafkaSettings kafka) throws Exception {
-    String topic = produceSamples(kafka, "colours", "train", 400, 1);
+    String topic = produceSamples(kafka, "colours", "train", 1600, 1);
     TrainerConfig cfg = TrainerConfig.builder("mobilenet_v1_025", 4, dir).runId("it-bounded").imageSize(32)
-        .batchSize(16).lr(0.1).warmupSteps(3).checkpointEverySteps(10).logEverySteps(5).build();
+        .batchSize(16).lr(0.05).warmupSteps(3).checkpointEverySteps(40).logEverySteps(5).build();
 
     TrainResult r = new TrainerService(cfg, kafka, topic).run(true);
 
-    assertEquals(400, r.samplesTrained());
+    assertEquals(1600, r.samplesTrained());
     assertEquals(2, r.skipped());
-    assertEquals(25, r.steps()); // 25 x 16
+    assertEquals(100, r.steps()); // 100 x 16: no partial last batch, whose loss (8 samples) is mostly noise
     assertEquals("end of input", r.stopReason());
-    assertEquals(List.of(10L, 20L, 25L), r.checkpoints().stream().map(c -> c.meta().step()).toList());
+    assertEquals(List.of(40L, 80L, 100L), r.checkpoints().stream().map(c -> c.meta().step()).toList());
     assertTrue(r.checkpoints().get(2).meta().isFinal());
     for (Checkpoint c : r.checkpoints()) {
       assertTrue(Files.isRegularFile(c.dir().resolve(Checkpoints.META_FILE)));
     }
     List<CheckpointEvent> events = checkpointEvents(kafka, "it-bounded", 3);
-    assertEquals(List.of(10L, 20L, 25L), events.stream().map(CheckpointEvent::getStep).toList());
+    assertEquals(List.of(40L, 80L, 100L), events.stream().map(CheckpointEvent::getStep).toList());
     for (int i = 0; i < 3; i++) {
       assertEquals(r.checkpoints().get(i).dir().toAbsolutePath().toString(), events.get(i).getLocation());
       assertEquals("mobilenet_v1_025", events.get(i).getModel());
@@ -98,10 +98,12 @@ class TrainerServiceIT {
     }
     // Each loss is one batch's, and batches come partition by partition, unshuffled: one unlucky batch
     // can sit above chance even as the model learns, so the three checkpoints' losses are averaged.
+    // 25 steps at lr 0.1 were too few on some machines' kernels (mean 1.49, the same on every run):
+    // 100 steps at lr 0.05 end near 0.5.
     assertTrue(Double.isFinite(r.lastLoss()), "last loss " + r.lastLoss());
     double mean = events.stream().mapToDouble(CheckpointEvent::getTrainLoss).average().orElseThrow();
     assertTrue(mean < 1.3, "loss should fall below ln 4 = 1.39 on colours, was " + events.stream()
-        .map(CheckpointEvent::getTrainLoss).toList() + " at steps 10, 20, 25");
+        .map(CheckpointEvent::getTrainLoss).toList() + " at steps 40, 80, 100");
   }
 
   @Test
