@@ -42,7 +42,7 @@ class DashboardQueriesIT {
     int promPort = freePort();
     Path config = dir.resolve("prometheus.yml");
     Files.writeString(config, """
-        global: {scrape_interval: 1s}
+        global: {scrape_interval: 500ms}
         scrape_configs:
           - job_name: mnpipe-local
             static_configs: [{targets: ["127.0.0.1:%d"]}]
@@ -56,8 +56,9 @@ class DashboardQueriesIT {
       String api = "http://127.0.0.1:" + promPort;
       waitReady(api, prometheus);
       long start = System.currentTimeMillis() / 1000 - 5;
-      // Two epochs of 1,200 images: the Flink job runs long enough for rate() to see several scrapes.
-      var local = new LocalConfig("synthetic", new SyntheticDataset.Config(3, 400, 20, 2, 5), "mobilenet_v1_025", 2,
+      // Three epochs of 3,000 images: Flink's task metrics exist only while the job runs, and rate() needs
+      // two scrapes of them (every 500 ms here). Two epochs of 1,200 images at 1 s scrapes once had too few.
+      var local = new LocalConfig("synthetic", new SyntheticDataset.Config(3, 1000, 20, 2, 5), "mobilenet_v1_025", 3,
           32, 32, 0.01, 4e-5, 5, null, dir.resolve("run"), metricsPort, 2, 5, flinkPort, 2, 64L << 20, 3);
       new LocalPipeline(local).run();
       Thread.sleep(3000); // a last scrape or two after the run
