@@ -1,15 +1,10 @@
 package io.mnpipe.evaluator;
 
 import ai.djl.Model;
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
-import ai.djl.training.ParameterStore;
 import io.mnpipe.trainer.checkpoint.CheckpointMeta;
 import io.mnpipe.trainer.checkpoint.Checkpoints;
 import io.mnpipe.trainer.data.BatchAssembler;
 import io.mnpipe.trainer.data.BatchLoader;
-import io.mnpipe.trainer.data.Normalizer;
 import io.mnpipe.trainer.data.SampleBatch;
 import io.mnpipe.trainer.data.SampleSource;
 
@@ -38,14 +33,9 @@ public final class CheckpointScorer {
     TopKAccuracy acc = new TopKAccuracy();
     Model model = ckpt.model();
     try (BatchLoader loader = new BatchLoader(val, assembler, prefetch, 1, "mnpipe-eval-loader").start()) {
-      Normalizer normalizer = new Normalizer(model.getNDManager());
-      ParameterStore params = new ParameterStore(model.getNDManager(), false);
+      EvalForward forward = new EvalForward(model);
       for (SampleBatch b = loader.next(); b != null; b = loader.next()) {
-        try (NDManager scope = model.getNDManager().newSubManager()) {
-          NDArray x = normalizer.toInput(b, scope);
-          NDArray logits = model.getBlock().forward(params, new NDList(x), false).singletonOrThrow();
-          acc.add(logits.toFloatArray(), meta.numClasses(), b.labels(), b.size());
-        }
+        acc.add(forward.logits(b), meta.numClasses(), b.labels(), b.size());
       }
       return new Score(acc, assembler.skipped() + val.undecodable(), (System.nanoTime() - t0) / 1e9);
     } catch (InterruptedException e) {

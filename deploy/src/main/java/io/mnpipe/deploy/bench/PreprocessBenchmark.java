@@ -97,24 +97,13 @@ public final class PreprocessBenchmark {
       broker.add(id);
     }
     broker.remove(Thread.currentThread().getId());
-    var source = new ImageNetFolder("bench", config.tree());
-    String version = "bench" + System.currentTimeMillis();
-    var publisher = new DatasetPublisher(kafka, new DatasetPublisher.Config(version, 2 * config.parallelism(),
-        10L << 20, Duration.ofSeconds(10)));
-    PublishReport raw = publisher.publish(source, "train", publisher.defaultTopic(source, "train"));
-    try (TopicAdmin admin = new TopicAdmin(kafka)) {
-      admin.ensure(List.of(TopicAdmin.spec(Topics.deadLetters(raw.topic()).name(), 1)), Duration.ofSeconds(60));
-    }
-    // An untimed first job over the same topic: the JIT compiles Flink's, Kafka's and our paths
-    // (C2 took a quarter of both cores in the first seconds of a cold job), as in a long run.
-    LOG.info("warm-up job (not timed)");
-    job(raw.topic(), samplesTopic(version + "-warmup"), null);
+    PublishReport raw = publishAndWarmUp();
     DecodeBenchmark.Config decode = new DecodeBenchmark.Config(config.tree().resolve("train"), config.size(),
         Duration.ofSeconds(2), Duration.ofSeconds(config.decodeSeconds()), 5000, false);
     DecodeBenchmark.Result before = DecodeBenchmark.run(decode);
     LOG.info("bare decode + augment before the job: {} images/s on one core ({})", Math.round(before.imagesPerS()),
         before.decoder());
-    String samples = samplesTopic(version);
+    String samples = samplesTopic("bench" + System.currentTimeMillis());
     try (WrittenProbe probe = new WrittenProbe(kafka, samples, broker, config.parallelism())) {
       LocalFlinkRun.Outcome job = job(raw.topic(), samples, probe);
       DecodeBenchmark.Result after = DecodeBenchmark.run(decode);
@@ -126,6 +115,37 @@ public final class PreprocessBenchmark {
       return new Result(raw.published(), raw.bytes() / Math.max(1, raw.published()), probe.last, config.parallelism(),
           rate, job.seconds(), baseline, rate / baseline, ck.completed(), job.seen().checkpointsFailed(),
           ck.maxStateBytes(), ck.maxDurationMs(), job.seen().restarts(), before.decoder(), probe.cpu());
+    }
+  }
+
+  /**
+   * Publishes the tree's train split to a raw topic (not timed) and runs the job over it once,
+   * untimed: the JIT compiles Flink's, Kafka's and our paths (C2 took a quarter of both cores in the
+   * first seconds of a cold job), as in a long run.
+   */
+  public PublishReport publishAndWarmUp() throws Exception {
+    var source = new ImageNetFolder("bench", config.tree());
+    String version = "bench" + System.currentTimeMillis();
+    var publisher = new DatasetPublisher(kafka, new DatasetPublisher.Config(version, 2 * config.parallelism(),
+        10L << 20, Duration.ofSeconds(10)));
+    PublishReport raw = publisher.publish(source, "train", publisher.defaultTopic(source, "train"));
+    try (TopicAdmin admin = new TopicAdmin(kafka)) {
+      admin.ensure(List.of(TopicAdmin.spec(Topics.deadLetters(raw.topic()).name(), 1)), Duration.ofSeconds(60));
+    }
+    LOG.info("warm-up job (not timed)");
+    job(raw.topic(), samplesTopic(version + "-warmup"), null);
+    return raw;
+  }
+
+  /**
+   * One timed run of the job over {@code raw} (from {@link #publishAndWarmUp}) into a fresh samples
+   * topic: samples per second between the first and the last written, and how many were written.
+   */
+  public double[] timedJob(String raw) throws Exception {
+    String samples = samplesTopic("bench" + System.currentTimeMillis());
+    try (WrittenProbe probe = new WrittenProbe(kafka, samples, Set.of(), config.parallelism())) {
+      job(raw, samples, probe);
+      return new double[] {probe.rate(), probe.last};
     }
   }
 

@@ -3,6 +3,7 @@ package io.mnpipe.deploy.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.mnpipe.ingest.bench.IngestBenchmark;
+import io.mnpipe.deploy.bench.PeerComparison;
 import io.mnpipe.deploy.bench.PreprocessBenchmark;
 import io.mnpipe.preprocess.bench.DecodeBenchmark;
 import io.mnpipe.preprocess.bench.SyntheticImageNet;
@@ -24,7 +25,7 @@ import picocli.CommandLine.Option;
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Benchmarks, each against a baseline measured in the same run.",
     subcommands = {BenchCommand.Ingest.class, BenchCommand.Decode.class, BenchCommand.Preprocess.class,
-        BenchCommand.Train.class})
+        BenchCommand.Train.class, BenchCommand.Compare.class})
 public final class BenchCommand implements Runnable {
   @Override
   public void run() {
@@ -353,6 +354,163 @@ public final class BenchCommand implements Runnable {
         }
       });
       return 0;
+    }
+  }
+
+  /** mnpipe against PyTorch + torchvision on the same machine, case by case, rounds alternating. */
+  @Command(name = "compare", mixinStandardHelpOptions = true, sortOptions = false,
+      description = {"Runs each case on both sides in one run, rounds alternating (PyTorch first and last):",
+          "  train  ModelTrainer.step against torchvision's model in eager mode (SGD momentum, label smoothing",
+          "         0.1), the same random batches in memory on each side;",
+          "  eval   the evaluator's forward pass against the model under torch.no_grad();",
+          "  data   the preprocess Flink job (parallelism = cores, raw topic to samples topic; publishing is",
+          "         not timed) against ImageFolder + RandomResizedCrop + flip + ToTensor in a DataLoader with",
+          "         as many workers, over the same JPEG files.",
+          "Same model definition (parameter counts checked equal), batch, input size and thread count. Prints",
+          "per case mnpipe_images_per_s, pytorch_images_per_s and their ratio (the median of the per-round ones).",
+          "Needs python3 with torch and torchvision (Debian: apt-get install python3-torch python3-torchvision",
+          "python3-pil)."})
+  static final class Compare implements Callable<Integer> {
+    static final String DEFAULT_CASES = "data:224:64,train:mobilenet_v2_100:224:32,train:mobilenet_v2_100:64:64,"
+        + "train:mobilenet_v3_large_100:224:32,train:mobilenet_v3_large_100:64:64,"
+        + "train:mobilenet_v3_small_100:224:32,eval:mobilenet_v2_100:224:64";
+
+    @Option(names = "--cases", defaultValue = DEFAULT_CASES, split = ",", paramLabel = "CASE",
+        description = {"train:MODEL:SIZE:BATCH, eval:MODEL:SIZE:BATCH or data:SIZE:BATCH, comma-separated",
+            "(default: ${DEFAULT-VALUE})."})
+    List<String> cases;
+
+    @Option(names = "--rounds", defaultValue = "3",
+        description = "Rounds of ours per case; PyTorch runs one more, around them (default ${DEFAULT-VALUE}).")
+    int rounds;
+
+    @Option(names = "--round-seconds", defaultValue = "8",
+        description = "About how long a train or eval round lasts, from our warm-up pace (default ${DEFAULT-VALUE}).")
+    double roundSeconds;
+
+    @Option(names = "--steps", defaultValue = "0",
+        description = "Steps per train or eval round instead (default: --round-seconds' worth).")
+    int steps;
+
+    @Option(names = "--images", paramLabel = "DIR",
+        description = "An ImageNet-layout tree (DIR/train/<wnid>/*.JPEG) for the data case, e.g. ImageNet itself.")
+    Path images;
+
+    @Option(names = "--generate", defaultValue = "3000", paramLabel = "N",
+        description = "Without --images: generate N ImageNet-like photos in 10 classes (default ${DEFAULT-VALUE}).")
+    int generate;
+
+    @Option(names = "--parallelism", description = "The job's parallelism and the DataLoader's workers (default: cores).")
+    Integer parallelism;
+
+    @Option(names = "--threads", description = "libtorch intra-op threads on both sides (default: cores).")
+    Integer threads;
+
+    @Option(names = "--python", paramLabel = "PATH",
+        description = "Python with torch and torchvision (default: /usr/bin/python3 where it exists, else python3).")
+    Path python;
+
+    @Option(names = "--peer-script", paramLabel = "PATH",
+        description = "The peer's script (default: bench/pytorch/peer.py of this checkout).")
+    Path script;
+
+    @Option(names = "--bootstrap", description = "Data case against this cluster instead of an embedded broker.")
+    String bootstrap;
+
+    @Option(names = "--json", description = "Print the result as JSON.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+      List<PeerComparison.Case> parsed = cases.stream().map(PeerComparison.Case::parse).toList();
+      int cores = Runtime.getRuntime().availableProcessors();
+      Path py = python != null ? python
+          : Files.isExecutable(Path.of("/usr/bin/python3")) ? Path.of("/usr/bin/python3") : Path.of("python3");
+      Path peer = script != null ? script
+          : Path.of(System.getProperty("mnpipe.home", "."), "bench", "pytorch", "peer.py");
+      if (!Files.isRegularFile(peer)) {
+        throw new IllegalArgumentException("no peer script at " + peer + "; give --peer-script");
+      }
+      checkTorch(py);
+      Path work = Files.createTempDirectory("mnpipe-bench-compare-");
+      boolean data = parsed.stream().anyMatch(c -> c.kind() == PeerComparison.Kind.DATA);
+      Path tree = images;
+      if (data && tree == null) {
+        if (generate < 20) {
+          throw new IllegalArgumentException("--generate must be at least 20, got " + generate);
+        }
+        tree = work.resolve("imagenet");
+        System.err.printf("generating %d ImageNet-like photos in %s...%n", generate, tree);
+        SyntheticImageNet.write(tree, 10, generate / 10, 0, 0, 1);
+      }
+      var config = new PeerComparison.Config(parsed, rounds, roundSeconds, steps, tree,
+          parallelism != null ? parallelism : cores, threads != null ? threads : cores, py, peer, work);
+      List<PeerComparison.CaseResult> results;
+      if (data) {
+        List<List<PeerComparison.CaseResult>> holder = new java.util.ArrayList<>();
+        onBroker(bootstrap, kafka -> holder.add(new PeerComparison(config, kafka).run()));
+        results = holder.get(0);
+      } else {
+        results = new PeerComparison(config, null).run();
+      }
+      print(results, config);
+      return 0;
+    }
+
+    /** Fails in one line, naming the packages, when the interpreter lacks torch or torchvision. */
+    private static void checkTorch(Path py) throws Exception {
+      Process p;
+      try {
+        p = new ProcessBuilder(py.toString(), "-c", "import torch, torchvision, PIL").redirectErrorStream(true).start();
+      } catch (java.io.IOException e) {
+        throw new IllegalArgumentException("cannot run " + py + " (" + e.getMessage() + "); give --python");
+      }
+      String outText = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      if (p.waitFor() != 0) {
+        String[] lines = outText.strip().split("\n");
+        throw new IllegalArgumentException(py + " cannot import torch, torchvision and PIL (" + lines[lines.length - 1]
+            + "); on Debian: apt-get install python3-torch python3-torchvision python3-pil, or give --python");
+      }
+    }
+
+    private void print(List<PeerComparison.CaseResult> results, PeerComparison.Config config) throws Exception {
+      Map<String, Object> out = new LinkedHashMap<>();
+      out.put("benchmark", "compare");
+      out.put("cores", Runtime.getRuntime().availableProcessors());
+      out.put("threads", config.threads());
+      out.put("parallelism", config.parallelism());
+      out.put("rounds", config.rounds());
+      out.put("ld_preload", System.getenv().getOrDefault("LD_PRELOAD", ""));
+      List<Map<String, Object>> rows = new java.util.ArrayList<>();
+      for (PeerComparison.CaseResult r : results) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("case", r.spec().name());
+        row.put("kind", r.spec().kind().name().toLowerCase());
+        if (r.spec().kind() != PeerComparison.Kind.DATA) {
+          row.put("model", r.spec().model());
+          row.put("params", r.mnpipeParams());
+          row.put("pytorch_params", r.pytorchParams());
+          row.put("steps_per_round", r.steps());
+        }
+        row.put("size", r.spec().size());
+        row.put("batch", r.spec().batch());
+        row.put("mnpipe_images_per_s", Math.round(r.mnpipeImagesPerS() * 100) / 100.0);
+        row.put("pytorch_images_per_s", Math.round(r.pytorchImagesPerS() * 100) / 100.0);
+        row.put("ratio", Math.round(r.ratio() * 1000) / 1000.0);
+        row.put("round_ratios", java.util.Arrays.stream(r.roundRatios()).map(x -> Math.round(x * 1000) / 1000.0)
+            .toArray());
+        row.put("pytorch", r.pytorchVersion());
+        rows.add(row);
+      }
+      out.put("cases", rows);
+      if (json) {
+        printJson(out);
+      } else {
+        for (PeerComparison.CaseResult r : results) {
+          System.out.printf("%-36s mnpipe %8.1f img/s   PyTorch %8.1f img/s   ratio %.3f%n", r.spec().name(),
+              r.mnpipeImagesPerS(), r.pytorchImagesPerS(), r.ratio());
+        }
+      }
     }
   }
 }

@@ -193,8 +193,13 @@ public final class TrainBenchmark {
 
   /** Random pixels with labels: throughput does not depend on what the pixels show. */
   private List<AugmentedSample> samples(int n) {
+    return randomSamples(n, config.imageSize(), CLASSES);
+  }
+
+  /** {@code n} samples of random pixels at {@code size}x{@code size}, labels cycling through {@code classes}. */
+  public static List<AugmentedSample> randomSamples(int n, int size, int classes) {
     SplittableRandom rng = new SplittableRandom(42);
-    int bytes = config.imageSize() * config.imageSize() * 3;
+    int bytes = size * size * 3;
     List<AugmentedSample> out = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       byte[] px = new byte[bytes];
@@ -204,9 +209,8 @@ public final class TrainBenchmark {
           px[j + k] = (byte) (v >>> (8 * k));
         }
       }
-      out.add(AugmentedSample.newBuilder().setKey(String.format("bench-%07d", i)).setLabel(i % CLASSES).setEpoch(1)
-          .setHeight(config.imageSize()).setWidth(config.imageSize()).setChannels(3).setPixels(ByteBuffer.wrap(px))
-          .build());
+      out.add(AugmentedSample.newBuilder().setKey(String.format("bench-%07d", i)).setLabel(i % classes).setEpoch(1)
+          .setHeight(size).setWidth(size).setChannels(3).setPixels(ByteBuffer.wrap(px)).build());
     }
     return out;
   }
@@ -237,7 +241,12 @@ public final class TrainBenchmark {
 
   /** The same samples as batches, assembled once, before any timing. */
   private List<SampleBatch> inMemory(List<AugmentedSample> data) {
-    var assembler = new BatchAssembler(config.batchSize(), config.imageSize(), CLASSES, 0);
+    return batches(data, config.batchSize(), config.imageSize(), CLASSES);
+  }
+
+  /** {@code data} as full batches of {@code batchSize} (a short rest is dropped), assembled as the trainer does. */
+  public static List<SampleBatch> batches(List<AugmentedSample> data, int batchSize, int size, int classes) {
+    var assembler = new BatchAssembler(batchSize, size, classes, 0);
     List<SampleBatch> out = new ArrayList<>();
     for (AugmentedSample s : data) {
       SampleBatch b = assembler.add(s);

@@ -70,20 +70,22 @@ final class Layers {
   static Block activation(Act act) {
     return switch (act) {
       case RELU -> Activation.reluBlock();
-      case RELU6 -> Activation.relu6Block();
+      case RELU6 -> LambdaBlock.singleton(Layers::relu6, "relu6");
       case HARD_SWISH -> LambdaBlock.singleton(Layers::hardSwish, "hardswish");
       case NONE -> Blocks.identityBlock();
     };
   }
 
-  /** {@code x * relu6(x + 3) / 6} (Howard et al. 2019, eq. 2); DJL has no built-in one. */
-  static NDArray hardSwish(NDArray x) {
-    return x.add(3f).clip(0f, 6f).mul(x).div(6f);
+  static NDArray relu6(NDArray x) {
+    return FusedActivations.relu6(x);
   }
 
-  /** {@code relu6(x + 3) / 6}, PyTorch's F.hardsigmoid (not Keras' 0.2x + 0.5). */
+  static NDArray hardSwish(NDArray x) {
+    return FusedActivations.hardSwish(x);
+  }
+
   static NDArray hardSigmoid(NDArray x) {
-    return x.add(3f).clip(0f, 6f).div(6f);
+    return FusedActivations.hardSigmoid(x);
   }
 
   /** The classifier: torchvision draws its weights from N(0, 0.01) so the first logits are near zero. */
