@@ -13,8 +13,8 @@ import org.junit.jupiter.api.Test;
 
 /** The TorchScript activations against their definitions, values and gradients, inside and outside a collector. */
 class FusedActivationsTest {
-  /** Both sides of each kink, the kinks' neighbourhoods and far out. */
-  private static final float[] X = {-9f, -3.5f, -3f, -2.9f, -1f, -0.1f, 0.1f, 1f, 2.9f, 3.1f, 5.9f, 6.1f, 12f};
+  /** Both sides of each kink and far out; not the kinks themselves, where the subgradient is a convention. */
+  private static final float[] X = {-9f, -3.5f, -2.9f, -1f, -0.1f, 0.1f, 1f, 2.9f, 3.1f, 5.9f, 6.1f, 12f};
 
   @Test
   void theFusedOpsAreInUseOnPyTorch() {
