@@ -170,36 +170,31 @@ public final class PeerComparison {
           .lr(0.01).runId("compare").build();
       try (ModelTrainer trainer = new ModelTrainer(tc, 0)) {
         IntraOpThreads.limitCallingThread(config.threads()); // the trainer pins the engine's default
-        long params = MobileNets.countParameters(trainer.model().getBlock());
-        int steps = steps(() -> trainer.step(batches.get(0)));
-        try (PytorchPeer peer = peer(c, "train", steps)) {
-          checkSameModel(c, params, peer);
-          return alternate(c, steps, peer, () -> {
-            long t0 = System.nanoTime();
-            for (int i = 0; i < steps; i++) {
-              trainer.step(batches.get(i % batches.size()));
-            }
-            return (double) steps * c.batch() / ((System.nanoTime() - t0) / 1e9);
-          }, params);
-        }
+        return compareModel(c, "train", MobileNets.countParameters(trainer.model().getBlock()), batches,
+            trainer::step);
       }
     }
     try (Model model = Model.newInstance(c.model())) {
       model.setBlock(MobileNets.create(c.model(), CLASSES));
       model.getBlock().initialize(model.getNDManager(), DataType.FLOAT32, new Shape(c.batch(), 3, c.size(), c.size()));
-      long params = MobileNets.countParameters(model.getBlock());
       EvalForward forward = new EvalForward(model);
-      int steps = steps(() -> forward.logits(batches.get(0)));
-      try (PytorchPeer peer = peer(c, "eval", steps)) {
-        checkSameModel(c, params, peer);
-        return alternate(c, steps, peer, () -> {
-          long t0 = System.nanoTime();
-          for (int i = 0; i < steps; i++) {
-            forward.logits(batches.get(i % batches.size()));
-          }
-          return (double) steps * c.batch() / ((System.nanoTime() - t0) / 1e9);
-        }, params);
-      }
+      return compareModel(c, "eval", MobileNets.countParameters(model.getBlock()), batches, forward::logits);
+    }
+  }
+
+  /** Warms our step up, starts the peer with as many steps a round, checks the architectures, alternates. */
+  private CaseResult compareModel(Case c, String kind, long params, List<SampleBatch> batches,
+      java.util.function.Consumer<SampleBatch> step) throws Exception {
+    int steps = steps(() -> step.accept(batches.get(0)));
+    try (PytorchPeer peer = peer(c, kind, steps)) {
+      checkSameModel(c, params, peer);
+      return alternate(c, steps, peer, () -> {
+        long t0 = System.nanoTime();
+        for (int i = 0; i < steps; i++) {
+          step.accept(batches.get(i % batches.size()));
+        }
+        return (double) steps * c.batch() / ((System.nanoTime() - t0) / 1e9);
+      }, params);
     }
   }
 
