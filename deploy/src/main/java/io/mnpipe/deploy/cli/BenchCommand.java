@@ -359,17 +359,18 @@ public final class BenchCommand implements Runnable {
 
   /** mnpipe against PyTorch + torchvision on the same machine, case by case, rounds alternating. */
   @Command(name = "compare", mixinStandardHelpOptions = true, sortOptions = false,
-      description = {"Runs each case on both sides in one run, rounds alternating (PyTorch first and last):",
-          "  train  ModelTrainer.step against torchvision's model in eager mode (SGD momentum, label smoothing",
-          "         0.1), the same random batches in memory on each side;",
-          "  eval   the evaluator's forward pass against the model under torch.no_grad();",
-          "  data   the preprocess Flink job (parallelism = cores, raw topic to samples topic; publishing is",
-          "         not timed) against ImageFolder + RandomResizedCrop + flip + ToTensor in a DataLoader with",
-          "         as many workers, over the same JPEG files.",
-          "Same model definition (parameter counts checked equal), batch, input size and thread count. Prints",
-          "per case mnpipe_images_per_s, pytorch_images_per_s and their ratio (the median of the per-round ones).",
-          "Needs python3 with torch and torchvision (Debian: apt-get install python3-torch python3-torchvision",
-          "python3-pil)."})
+      description = {"Runs each case on both sides in one run, rounds alternating, PyTorch first",
+          "and last:",
+          "  train  ModelTrainer.step against torchvision's model in eager mode (SGD",
+          "         momentum, label smoothing 0.1), the same random batches in memory;",
+          "  eval   the evaluator's forward pass against the model under no_grad();",
+          "  data   the preprocess Flink job (parallelism = cores, raw topic to samples",
+          "         topic; publishing not timed) against ImageFolder + RandomResizedCrop",
+          "         + flip + ToTensor in a DataLoader with as many workers, same JPEGs.",
+          "Same model (parameter counts checked equal), batch, size and threads. Prints",
+          "per case mnpipe_images_per_s, pytorch_images_per_s and their ratio (the",
+          "median of the per-round ratios). Needs python3 with torch and torchvision:",
+          "apt-get install python3-torch python3-torchvision python3-pil (Debian)."})
   static final class Compare implements Callable<Integer> {
     static final String DEFAULT_CASES = "data:224:64,train:mobilenet_v2_100:224:32,train:mobilenet_v2_100:64:64,"
         + "train:mobilenet_v3_large_100:224:32,train:mobilenet_v3_large_100:64:64,"
