@@ -44,13 +44,13 @@ public final class PeerComparison {
     /** {@code train:MODEL:SIZE:BATCH}, {@code eval:MODEL:SIZE:BATCH} or {@code data:SIZE:BATCH}. */
     public static Case parse(String spec) {
       String[] f = spec.trim().split(":");
+      Kind kind = Arrays.stream(Kind.values()).filter(k -> k.name().equalsIgnoreCase(f[0])).findFirst().orElse(null);
       try {
-        Kind kind = Kind.valueOf(f[0].toUpperCase());
         if (kind == Kind.DATA && f.length == 3) {
           return new Case(kind, "", Integer.parseInt(f[1]), Integer.parseInt(f[2]));
         }
-        if (kind != Kind.DATA && f.length == 4) {
-          if (!MobileNets.exists(f[1]) || peerModel(f[1]) == null) {
+        if (kind != null && kind != Kind.DATA && f.length == 4) {
+          if (peerModel(f[1]) == null) {
             throw new IllegalArgumentException("case '" + spec + "': torchvision has no " + f[1] + "; compare one of "
                 + String.join(", ", PEER_MODELS.keySet()));
           }
@@ -58,10 +58,6 @@ public final class PeerComparison {
         }
       } catch (NumberFormatException e) {
         // the message below
-      } catch (IllegalArgumentException e) {
-        if (e.getMessage() != null && e.getMessage().startsWith("case '")) {
-          throw e;
-        }
       }
       throw new IllegalArgumentException("case '" + spec + "' is not train:MODEL:SIZE:BATCH, eval:MODEL:SIZE:BATCH"
           + " or data:SIZE:BATCH");
@@ -155,7 +151,8 @@ public final class PeerComparison {
           String.format("%.3f", ratios[r]));
     }
     long peerParams = peer.ready().path("params").asLong(0);
-    return new CaseResult(c, steps, median(m), median(p), median(ratios), ratios, mnpipeParams, peerParams,
+    return new CaseResult(c, steps, TrainBenchmark.median(m), TrainBenchmark.median(p), TrainBenchmark.median(ratios),
+        ratios, mnpipeParams, peerParams,
         peer.ready().path("torch").asText());
   }
 
@@ -259,11 +256,5 @@ public final class PeerComparison {
         return job[0];
       }, 0);
     }
-  }
-
-  static double median(double[] v) {
-    double[] s = v.clone();
-    Arrays.sort(s);
-    return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
   }
 }

@@ -257,7 +257,8 @@ public final class TrainBenchmark {
     return out;
   }
 
-  static double median(double[] v) {
+  /** The median of {@code v} (the mean of the middle two when even). */
+  public static double median(double[] v) {
     double[] s = v.clone();
     Arrays.sort(s);
     return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
