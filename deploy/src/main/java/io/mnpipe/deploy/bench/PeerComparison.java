@@ -160,7 +160,6 @@ public final class PeerComparison {
   private CaseResult model(Case c) throws Exception {
     List<SampleBatch> batches = TrainBenchmark.batches(
         TrainBenchmark.randomSamples(8 * c.batch(), c.size(), CLASSES), c.batch(), c.size(), CLASSES);
-    IntraOpThreads.limitCallingThread(config.threads());
     if (c.kind() == Kind.TRAIN) {
       Path dir = Files.createTempDirectory(config.work(), "train-");
       TrainerConfig tc = TrainerConfig.builder(c.model(), CLASSES, dir).imageSize(c.size()).batchSize(c.batch())
@@ -171,6 +170,7 @@ public final class PeerComparison {
             trainer::step);
       }
     }
+    IntraOpThreads.limitCallingThread(config.threads());
     try (Model model = Model.newInstance(c.model())) {
       model.setBlock(MobileNets.create(c.model(), CLASSES));
       model.getBlock().initialize(model.getNDManager(), DataType.FLOAT32, new Shape(c.batch(), 3, c.size(), c.size()));
@@ -218,7 +218,7 @@ public final class PeerComparison {
   /** The comparison means nothing unless both sides train the same architecture. */
   private static void checkSameModel(Case c, long ours, PytorchPeer peer) {
     long theirs = peer.ready().path("params").asLong(-1);
-    if (Math.abs(ours - theirs) > ours / 1000) {
+    if (ours != theirs) {
       throw new IllegalStateException(c.model() + " has " + ours + " parameters here and torchvision's "
           + peerModel(c.model()) + " " + theirs + ": not the same architecture");
     }
@@ -248,12 +248,13 @@ public final class PeerComparison {
             + raw.published() + ": not the same files");
       }
       return alternate(c, 0, peer, () -> {
-        double[] job = bench.timedJob(raw.topic());
-        if (job[1] < raw.published()) {
-          throw new IllegalStateException("the preprocess job wrote " + (long) job[1] + " of " + raw.published()
-              + " samples");
+        PreprocessBenchmark.TimedJob job = bench.timedJob(raw.topic());
+        // End offsets count transaction markers too: fewer than the images means samples are missing.
+        if (job.endOffsets() < raw.published()) {
+          throw new IllegalStateException("the preprocess job wrote at most " + job.endOffsets() + " of "
+              + raw.published() + " samples");
         }
-        return job[0];
+        return job.imagesPerS();
       }, 0);
     }
   }

@@ -138,14 +138,17 @@ public final class PreprocessBenchmark {
   }
 
   /**
-   * One timed run of the job over {@code raw} (from {@link #publishAndWarmUp}) into a fresh samples
-   * topic: samples per second between the first and the last written, and how many were written.
+   * One timed run of the job: samples per second between the first and the last written, and the
+   * samples topic's summed end offsets after it (samples plus a few transaction markers).
    */
-  public double[] timedJob(String raw) throws Exception {
+  public record TimedJob(double imagesPerS, long endOffsets) {}
+
+  /** One timed run of the job over {@code raw} (from {@link #publishAndWarmUp}) into a fresh samples topic. */
+  public TimedJob timedJob(String raw) throws Exception {
     String samples = samplesTopic("bench" + System.currentTimeMillis());
     try (WrittenProbe probe = new WrittenProbe(kafka, samples, Set.of(), config.parallelism())) {
       job(raw, samples, probe);
-      return new double[] {probe.rate(), probe.last};
+      return new TimedJob(probe.rate(), probe.last);
     }
   }
 
