@@ -15,6 +15,9 @@ import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.BatchNorm;
 import ai.djl.training.initializer.NormalInitializer;
 import ai.djl.training.initializer.XavierInitializer;
+import io.mnpipe.trainer.model.quant.ActivationQuantizer;
+import io.mnpipe.trainer.model.quant.FoldedConvBatchNorm;
+import io.mnpipe.trainer.model.quant.QuantizedLinear;
 import java.util.List;
 
 /** Channel counts and kernel settings in, the conv/BN/activation building blocks MobileNets share out. */
@@ -48,6 +51,36 @@ final class Layers {
       b.add(activation(act));
     }
     return b;
+  }
+
+  /**
+   * As {@link #convBn(int, int, int, int, Act)}, or with {@code quantized} its QAT form: the
+   * BatchNorm folded into the fake-quantized conv weights, then the activation, then the output
+   * fake-quantized to uint8 (every conv output, the linear bottlenecks' too, is an int8 tensor in
+   * an int8 model).
+   */
+  static SequentialBlock convBn(int outChannels, int kernel, int stride, int groups, Act act, boolean quantized) {
+    if (!quantized) {
+      return convBn(outChannels, kernel, stride, groups, act);
+    }
+    int pad = (kernel - 1) / 2;
+    SequentialBlock b = new SequentialBlock().add(new FoldedConvBatchNorm(
+        (Conv2d) conv(outChannels, kernel, stride, groups, false), new Shape(stride, stride), new Shape(pad, pad),
+        groups, BN_EPSILON, BN_MOMENTUM));
+    if (act != Act.NONE) {
+      b.add(activation(act));
+    }
+    return b.add(new ActivationQuantizer());
+  }
+
+  /** The classifier, with its weight fake-quantized when {@code quantized}. */
+  static Block classifier(int numClasses, boolean quantized) {
+    return quantized ? new QuantizedLinear((Linear) classifier(numClasses)) : classifier(numClasses);
+  }
+
+  /** {@code body(x) + x}, the sum fake-quantized when {@code quantized}. */
+  static Block residual(Block body, boolean quantized) {
+    return quantized ? new SequentialBlock().add(residual(body)).add(new ActivationQuantizer()) : residual(body);
   }
 
   /** A bare conv with "same" padding, initialised as torchvision does. */

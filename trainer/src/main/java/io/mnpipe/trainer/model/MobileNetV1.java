@@ -5,6 +5,7 @@ import ai.djl.nn.Blocks;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.pooling.Pool;
 import io.mnpipe.trainer.model.Layers.Act;
+import io.mnpipe.trainer.model.quant.ActivationQuantizer;
 
 /**
  * A width multiplier and class count in, MobileNet V1 (Howard et al. 2017) out, in TF-slim's layout:
@@ -23,9 +24,12 @@ public final class MobileNetV1 {
   private final int numClasses;
   private final float width;
 
+  private final boolean quantized;
+
   private MobileNetV1(Builder b) {
     this.numClasses = b.numClasses;
     this.width = b.width;
+    this.quantized = b.quantized;
   }
 
   public static Builder builder() {
@@ -39,16 +43,22 @@ public final class MobileNetV1 {
   private Block build() {
     SequentialBlock net = new SequentialBlock();
     int in = depth(STEM_CHANNELS);
-    net.add(Layers.convBn(in, 3, 2, 1, Act.RELU));
+    if (quantized) {
+      net.add(new ActivationQuantizer());
+    }
+    net.add(Layers.convBn(in, 3, 2, 1, Act.RELU, quantized));
     for (int[] unit : SEPARABLE_UNITS) {
       int out = depth(unit[1]);
-      net.add(Layers.convBn(in, 3, unit[0], in, Act.RELU));
-      net.add(Layers.convBn(out, 1, 1, 1, Act.RELU));
+      net.add(Layers.convBn(in, 3, unit[0], in, Act.RELU, quantized));
+      net.add(Layers.convBn(out, 1, 1, 1, Act.RELU, quantized));
       in = out;
     }
     net.add(Pool.globalAvgPool2dBlock())
-        .add(Blocks.batchFlattenBlock())
-        .add(Layers.classifier(numClasses));
+        .add(Blocks.batchFlattenBlock());
+    if (quantized) {
+      net.add(new ActivationQuantizer());
+    }
+    net.add(Layers.classifier(numClasses, quantized));
     return net;
   }
 
@@ -56,6 +66,7 @@ public final class MobileNetV1 {
   public static final class Builder {
     private int numClasses = -1;
     private float width = 1.0f;
+    private boolean quantized;
 
     public Builder setNumClasses(int numClasses) {
       this.numClasses = numClasses;
@@ -64,6 +75,12 @@ public final class MobileNetV1 {
 
     public Builder optWidth(float width) {
       this.width = width;
+      return this;
+    }
+
+    /** Builds the QAT form: folded, fake-quantized convs and uint8 activation quantizers. */
+    public Builder optQuantized(boolean quantized) {
+      this.quantized = quantized;
       return this;
     }
 

@@ -23,12 +23,14 @@ public final class MobileNets {
     for (String w : List.of("025", "050", "075", "100")) {
       float width = Integer.parseInt(w) / 100f;
       register(new ModelSpec("mobilenet_v1_" + w, "mobilenet_v1", width, 224,
-          n -> MobileNetV1.builder().setNumClasses(n).optWidth(width).build()));
+          n -> MobileNetV1.builder().setNumClasses(n).optWidth(width).build(),
+          n -> MobileNetV1.builder().setNumClasses(n).optWidth(width).optQuantized(true).build()));
     }
     for (String w : List.of("035", "050", "075", "100", "140")) {
       float width = Integer.parseInt(w) / 100f;
       register(new ModelSpec("mobilenet_v2_" + w, "mobilenet_v2", width, 224,
-          n -> MobileNetV2.builder().setNumClasses(n).optWidth(width).build()));
+          n -> MobileNetV2.builder().setNumClasses(n).optWidth(width).build(),
+          n -> MobileNetV2.builder().setNumClasses(n).optWidth(width).optQuantized(true).build()));
     }
     for (MobileNetV3.Variant variant : MobileNetV3.Variant.values()) {
       String family = "mobilenet_v3_" + variant.name().toLowerCase(Locale.ROOT);
@@ -71,14 +73,20 @@ public final class MobileNets {
     return spec(name).create(numClasses);
   }
 
+  /** A fresh, uninitialised block of {@code name}, in its QAT form when {@code quantized}. */
+  public static Block create(String name, int numClasses, boolean quantized) {
+    return quantized ? spec(name).createQuantized(numClasses) : create(name, numClasses);
+  }
+
   /**
    * Trainable parameters of an initialised block, counted as torchvision does: weights, biases,
-   * BN gamma and beta, but not BN running statistics.
+   * BN gamma and beta, but not BN running statistics (nor a quantized model's activation ranges).
    */
   public static long countParameters(Block block) {
     long total = 0;
     for (Parameter p : block.getParameters().values()) {
-      if (p.getType() != Parameter.Type.RUNNING_MEAN && p.getType() != Parameter.Type.RUNNING_VAR) {
+      Parameter.Type t = p.getType();
+      if (t != Parameter.Type.RUNNING_MEAN && t != Parameter.Type.RUNNING_VAR && t != Parameter.Type.OTHER) {
         total += p.getArray().size();
       }
     }

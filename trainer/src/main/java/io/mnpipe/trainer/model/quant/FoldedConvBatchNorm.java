@@ -1,0 +1,138 @@
+package io.mnpipe.trainer.model.quant;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.norm.BatchNorm;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+
+/**
+ * Conv (no bias) + BatchNorm with the BatchNorm folded into the conv's weights before they are
+ * fake-quantized, as an int8 kernel will run it (Jacob et al. 2018, section 3.2; the simulation of
+ * PyTorch's ConvBn2d): with {@code s = gamma / sqrt(runningVar + eps)} per output channel,
+ * {@code y = BN(conv(x, fq(w * s)) / s)}. In training the BatchNorm uses batch statistics and
+ * updates its running ones, until {@link Quantization#freezeBatchNorm} freezes them (then, as in
+ * evaluation, {@code y = conv(x, fq(w * s)) + (beta - gamma * runningMean / sqrt(runningVar + eps))},
+ * the folded conv exactly). With quantization off it is plain conv + BatchNorm. Its parameters are
+ * the conv's and the BatchNorm's, in the same order as the float model's, so a float checkpoint's
+ * weights copy across.
+ */
+public final class FoldedConvBatchNorm extends AbstractBlock {
+  private static final byte VERSION = 1;
+
+  private final Conv2d conv;
+  private final BatchNorm bn;
+  private final Shape stride;
+  private final Shape padding;
+  private final int groups;
+  private final float epsilon;
+  private final float momentum;
+  private Quantization.Mode mode = Quantization.Mode.INT8_EVAL;
+  private boolean bnFrozen;
+
+  /**
+   * @param conv the conv, built without bias (its initializer is kept)
+   * @param epsilon BatchNorm epsilon
+   * @param momentum DJL's BatchNorm momentum (weight of the old running statistic)
+   */
+  public FoldedConvBatchNorm(Conv2d conv, Shape stride, Shape padding, int groups, float epsilon, float momentum) {
+    super(VERSION);
+    this.conv = addChildBlock("conv", conv);
+    this.bn = addChildBlock("bn", BatchNorm.builder().optEpsilon(epsilon).optMomentum(momentum).build());
+    this.stride = stride;
+    this.padding = padding;
+    this.groups = groups;
+    this.epsilon = epsilon;
+    this.momentum = momentum;
+  }
+
+  void setMode(Quantization.Mode mode) {
+    this.mode = mode;
+  }
+
+  void setBnFrozen(boolean frozen) {
+    this.bnFrozen = frozen;
+  }
+
+  public boolean bnFrozen() {
+    return bnFrozen;
+  }
+
+  public int groups() {
+    return groups;
+  }
+
+  public Shape stride() {
+    return stride;
+  }
+
+  public Shape padding() {
+    return padding;
+  }
+
+  public Parameter weight() {
+    return conv.getParameters().get("weight");
+  }
+
+  Parameter bn(String name) {
+    return bn.getParameters().get(name);
+  }
+
+  /** {@code gamma / sqrt(runningVar + eps)} per output channel, shape (C). */
+  public NDArray foldScale(NDArray gamma, NDArray runningVar) {
+    return gamma.div(runningVar.add(epsilon).sqrt());
+  }
+
+  /** The conv weight with the BatchNorm folded in, {@code w * s}, for evaluation and export. */
+  public NDArray foldedWeight() {
+    NDArray s = foldScale(bn("gamma").getArray(), bn("runningVar").getArray());
+    NDArray w = weight().getArray();
+    return w.mul(s.reshape(-1, 1, 1, 1));
+  }
+
+  /** The folded bias {@code beta - gamma * runningMean / sqrt(runningVar + eps)}. */
+  public NDArray foldedBias() {
+    NDArray s = foldScale(bn("gamma").getArray(), bn("runningVar").getArray());
+    return bn("beta").getArray().sub(s.mul(bn("runningMean").getArray()));
+  }
+
+  @Override
+  protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training,
+      PairList<String, Object> params) {
+    NDArray x = inputs.singletonOrThrow();
+    var device = x.getDevice();
+    NDArray w = ps.getValue(weight(), device, training);
+    NDArray gamma = ps.getValue(bn("gamma"), device, training);
+    NDArray beta = ps.getValue(bn("beta"), device, training);
+    NDArray mean = ps.getValue(bn("runningMean"), device, training);
+    NDArray var = ps.getValue(bn("runningVar"), device, training);
+    boolean batchStats = training && !bnFrozen;
+    NDArray y;
+    if (mode.fakeQuant()) {
+      NDArray s = foldScale(gamma, var);
+      NDArray wq = FakeQuant.perChannelSymmetric(w.mul(s.reshape(-1, 1, 1, 1)));
+      y = Conv2d.conv2d(x, wq, null, stride, padding, new Shape(1, 1), groups).singletonOrThrow()
+          .div(s.reshape(1, -1, 1, 1));
+    } else {
+      y = Conv2d.conv2d(x, w, null, stride, padding, new Shape(1, 1), groups).singletonOrThrow();
+    }
+    return BatchNorm.batchNorm(y, mean, var, gamma, beta, 1, momentum, epsilon, batchStats);
+  }
+
+  @Override
+  public Shape[] getOutputShapes(Shape[] inputShapes) {
+    return conv.getOutputShapes(inputShapes);
+  }
+
+  @Override
+  protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+    conv.initialize(manager, dataType, inputShapes);
+    bn.initialize(manager, dataType, conv.getOutputShapes(inputShapes));
+  }
+}
