@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.training.ParameterStore;
 import io.mnpipe.trainer.data.Normalizer;
 import io.mnpipe.trainer.data.SampleBatch;
+import io.mnpipe.trainer.model.quant.Quantization;
 
 /**
  * A uint8 batch in, the model's logits out: the evaluator's forward pass, in eval mode (BatchNorm
@@ -29,6 +30,21 @@ public final class EvalForward {
     try (NDManager scope = model.getNDManager().newSubManager()) {
       NDArray x = normalizer.toInput(batch, scope);
       return model.getBlock().forward(params, new NDList(x), false).singletonOrThrow().toFloatArray();
+    }
+  }
+
+  /**
+   * Of a QAT model: the logits in simulated int8 and of the same weights in float, from one
+   * normalised input; the model is left in int8 evaluation.
+   */
+  public float[][] int8AndFloatLogits(SampleBatch batch) {
+    try (NDManager scope = model.getNDManager().newSubManager()) {
+      NDArray x = normalizer.toInput(batch, scope);
+      Quantization.configure(model.getBlock(), Quantization.Mode.FLOAT_EVAL);
+      float[] f = model.getBlock().forward(params, new NDList(x), false).singletonOrThrow().toFloatArray();
+      Quantization.configure(model.getBlock(), Quantization.Mode.INT8_EVAL);
+      float[] q = model.getBlock().forward(params, new NDList(x), false).singletonOrThrow().toFloatArray();
+      return new float[][] {q, f};
     }
   }
 }

@@ -201,10 +201,16 @@ public final class EvaluatorService implements AutoCloseable {
       }
       EvaluationResult r = EvaluationResult.newBuilder().setCheckpoint(meta.id()).setModel(meta.model())
           .setRunId(meta.runId()).setStep(meta.step()).setEpoch(meta.epoch()).setTop1(acc.top1()).setTop5(acc.top5())
-          .setLoss(acc.meanLoss()).setSamples(acc.samples()).setSeconds(score.seconds()).setTime(Instant.now()).build();
+          .setLoss(acc.meanLoss()).setSamples(acc.samples()).setSeconds(score.seconds()).setTime(Instant.now())
+          .setPrecision(score.precision())
+          .setFloatTop1(score.floatAccuracy() == null ? null : score.floatAccuracy().top1())
+          .setFloatTop5(score.floatAccuracy() == null ? null : score.floatAccuracy().top5()).build();
       LOG.info(String.format(java.util.Locale.ROOT,
-          "checkpoint %s: top1 %.2f%% top5 %.2f%% loss %.4f on %d samples (%d skipped) in %.1f s", meta.id(),
-          100 * acc.top1(), 100 * acc.top5(), acc.meanLoss(), acc.samples(), score.skipped(), score.seconds()));
+          "checkpoint %s: top1 %.2f%% top5 %.2f%% loss %.4f%s on %d samples (%d skipped) in %.1f s", meta.id(),
+          100 * acc.top1(), 100 * acc.top5(), acc.meanLoss(), score.floatAccuracy() == null ? ""
+              : String.format(java.util.Locale.ROOT, " in simulated int8 (float: top1 %.2f%% top5 %.2f%%)",
+                  100 * score.floatAccuracy().top1(), 100 * score.floatAccuracy().top5()),
+          acc.samples(), score.skipped(), score.seconds()));
       return new Scored(e, meta, r);
     }
   }

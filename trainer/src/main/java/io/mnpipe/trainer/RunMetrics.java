@@ -16,7 +16,16 @@ public final class RunMetrics {
 
   /** A gauge labelled {model, run}; if the name is taken, an unexported one (and a warning). */
   public static Gauge gauge(String name, String help) {
-    var b = Gauge.builder().name(name).help(help).labelNames("model", "run");
+    return gauge(name, help, new String[0]);
+  }
+
+  /** A gauge labelled {model, run, extra...}; if the name is taken, an unexported one (and a warning). */
+  public static Gauge gauge(String name, String help, String... extraLabels) {
+    String[] labels = new String[2 + extraLabels.length];
+    labels[0] = "model";
+    labels[1] = "run";
+    System.arraycopy(extraLabels, 0, labels, 2, extraLabels.length);
+    var b = Gauge.builder().name(name).help(help).labelNames(labels);
     try {
       return b.register();
     } catch (IllegalArgumentException e) {

@@ -40,6 +40,15 @@ import java.util.Map;
  *     resumed (default false: a run with checkpoints continues from its latest)
  * @param traceKeys append each trained batch's (step, epoch, key) lines to {@code trained-keys.log}
  *     in the run folder, flushed per step (tests and debugging; default false)
+ * @param qat quantization-aware training: the model's QAT form (BatchNorm folded into fake-quantized
+ *     int8 weights, uint8 activations with EMA ranges), as MindSpore's MobileNetV2-Quant (default false)
+ * @param initCheckpoint a checkpoint (of any run) whose weights a fresh run starts from, e.g. the
+ *     float model a QAT run fine-tunes; null = initialise as the paper does. A run with checkpoints of
+ *     its own resumes from those instead.
+ * @param freezeBnEpoch with qat, the input epoch from which BatchNorm statistics are frozen (the
+ *     running ones are used and kept); 0 = never (default)
+ * @param amp mixed precision; refused: the trainer trains in float32 (on the CPU autocast would not
+ *     help, and the GPU path is not built)
  */
 public record TrainerConfig(
     String model, int numClasses, int imageSize, int batchSize, int epochs,
@@ -47,7 +56,8 @@ public record TrainerConfig(
     int warmupSteps, double warmupEpochs, long samplesPerEpoch,
     long maxSteps, double maxMinutes, int checkpointEverySteps,
     Path checkpointDir, String runId, long seed, int logEverySteps, int prefetchBatches, boolean nesterov,
-    String valTopic, String recipe, boolean fresh, boolean traceKeys) {
+    String valTopic, String recipe, boolean fresh, boolean traceKeys, boolean qat, Path initCheckpoint,
+    int freezeBnEpoch, boolean amp) {
 
   public TrainerConfig {
     MobileNets.spec(model);
@@ -75,6 +85,10 @@ public record TrainerConfig(
     require(logEverySteps >= 1, "logEverySteps must be >= 1, got " + logEverySteps);
     require(prefetchBatches >= 1, "prefetchBatches must be >= 1, got " + prefetchBatches);
     require(!nesterov || momentum > 0, "nesterov needs momentum > 0");
+    require(!qat || MobileNets.spec(model).quantizable(), "quantization-aware training is built for the"
+        + " mobilenet_v1 and mobilenet_v2 families, not " + model);
+    require(freezeBnEpoch >= 0, "freezeBnEpoch must be >= 0 (0 = never), got " + freezeBnEpoch);
+    require(freezeBnEpoch == 0 || qat, "freezeBnEpoch applies to quantization-aware training (--qat)");
   }
 
   private static void require(boolean ok, String message) {
@@ -153,6 +167,10 @@ public record TrainerConfig(
     private String recipe;
     private boolean fresh;
     private boolean traceKeys;
+    private boolean qat;
+    private Path initCheckpoint;
+    private int freezeBnEpoch;
+    private boolean amp;
 
     private Builder(String model, int numClasses, Path checkpointDir) {
       this.model = model;
@@ -182,6 +200,10 @@ public record TrainerConfig(
     public Builder recipe(String v) { recipe = v; return this; }
     public Builder fresh(boolean v) { fresh = v; return this; }
     public Builder traceKeys(boolean v) { traceKeys = v; return this; }
+    public Builder qat(boolean v) { qat = v; return this; }
+    public Builder initCheckpoint(Path v) { initCheckpoint = v; return this; }
+    public Builder freezeBnEpoch(int v) { freezeBnEpoch = v; return this; }
+    public Builder amp(boolean v) { amp = v; return this; }
 
     /** Validates; the run id defaults to model name + local time, e.g. mobilenet_v2_100-20250101-120000. */
     public TrainerConfig build() {
@@ -190,7 +212,7 @@ public record TrainerConfig(
       return new TrainerConfig(model, numClasses, imageSize, batchSize, epochs, lr, momentum, weightDecay,
           labelSmoothing, warmupSteps, warmupEpochs, samplesPerEpoch, maxSteps, maxMinutes,
           checkpointEverySteps, checkpointDir, id, seed, logEverySteps, prefetchBatches, nesterov, valTopic, recipe,
-          fresh, traceKeys);
+          fresh, traceKeys, qat, initCheckpoint, freezeBnEpoch, amp);
     }
   }
 }

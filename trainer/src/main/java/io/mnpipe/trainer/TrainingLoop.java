@@ -172,7 +172,7 @@ public final class TrainingLoop {
   private void checkpoint(ModelTrainer trainer, RunProgress p, SortedMap<Integer, Long> offsets, boolean last,
       boolean epochEnd) {
     CheckpointMeta meta = new CheckpointMeta(config.model(), config.numClasses(), config.imageSize(), config.runId(),
-        trainer.steps(), p.epoch, p.lastLoss, p.samplesSeen(), last, Instant.now());
+        trainer.steps(), p.epoch, p.lastLoss, p.samplesSeen(), last, Instant.now(), config.qat(), trainer.bnFrozen());
     WarmupCosine s = trainer.schedule();
     TrainState state = new TrainState(source.name(), offsets, s.peak(), s.warmupSteps(), s.totalSteps());
     Map<String, Checkpoints.Payload> extras = new LinkedHashMap<>();

@@ -86,6 +86,18 @@ public final class LocalCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "42", description = "Seed of data generation, augmentation and init.")
   long seed;
 
+  @Option(names = "--qat", description = "Quantization-aware training: int8 weights with BatchNorm folded, uint8"
+      + " activations; the evaluator scores each checkpoint in simulated int8 and in float.")
+  boolean qat;
+
+  @Option(names = "--init-checkpoint", paramLabel = "DIR",
+      description = "Start from this checkpoint's weights (the float model QAT fine-tunes).")
+  Path initCheckpoint;
+
+  @Option(names = "--freeze-bn-epoch", paramLabel = "N", defaultValue = "0",
+      description = "With --qat: freeze BatchNorm statistics from epoch N on; 0 = never (default).")
+  int freezeBnEpoch;
+
   @Option(names = "--json-summary", description = "Also write the run summary as JSON to this file.")
   Path jsonSummary;
 
@@ -94,7 +106,7 @@ public final class LocalCommand implements Callable<Integer> {
     LocalConfig config = new LocalConfig(dataset,
         new SyntheticDataset.Config(syntheticClasses, syntheticTrain, syntheticVal, 2, seed), model, epochs, imageSize,
         batchSize, lr, weightDecay, maxMinutes, bootstrap, workDir, metricsPort, parallelism, seed, flinkMetricsPort,
-        checkpointsPerEpoch, shuffleBufferBytes, restartAttempts);
+        checkpointsPerEpoch, shuffleBufferBytes, restartAttempts, qat, initCheckpoint, freezeBnEpoch);
     RunSummary summary = new LocalPipeline(config).run();
     System.out.println(summary.describe());
     if (jsonSummary != null) {

@@ -117,6 +117,21 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "42", description = "Seed of weight initialisation (default 42).")
   long seed;
 
+  @Option(names = "--qat", description = "Quantization-aware training (int8 weights with BatchNorm folded, uint8"
+      + " activations); start from a float model with --init-checkpoint (default: the recipe's, off).")
+  Boolean qat;
+
+  @Option(names = "--init-checkpoint", paramLabel = "DIR",
+      description = "Start a fresh run from this checkpoint's weights (e.g. the float model QAT fine-tunes).")
+  Path initCheckpoint;
+
+  @Option(names = "--freeze-bn-epoch", paramLabel = "N",
+      description = "With --qat: freeze BatchNorm statistics from epoch N on; 0 = never (default: the recipe's).")
+  Integer freezeBnEpoch;
+
+  @Option(names = "--amp", description = "Mixed precision; refused: training runs in float32 (see docs/RESULTS.md).")
+  boolean amp;
+
   @Option(names = "--trace-keys", hidden = true, description = "Append trained keys to <run>/trained-keys.log.")
   boolean traceKeys;
 
@@ -192,6 +207,9 @@ public final class TrainCommand implements Callable<Integer> {
     setIf(momentum, b::momentum);
     setIf(labelSmoothing, b::labelSmoothing);
     setIf(warmupEpochs, b::warmupEpochs);
+    setIf(qat, b::qat);
+    setIf(freezeBnEpoch, b::freezeBnEpoch);
+    b.initCheckpoint(initCheckpoint).amp(amp);
     double warmup = warmupEpochs != null ? warmupEpochs : r != null ? r.warmupEpochs() : 0;
     if (warmup > 0 && perEpoch == 0) {
       throw new IllegalArgumentException("the warmup is " + warmup + " epochs but the epoch size is unknown (no"

@@ -2,6 +2,7 @@ package io.mnpipe.deploy.cli;
 
 import io.mnpipe.deploy.validate.DatasetSampleSource;
 import io.mnpipe.evaluator.CheckpointScorer;
+import io.mnpipe.evaluator.PostTrainingQuantizer;
 import io.mnpipe.evaluator.TopKAccuracy;
 import io.mnpipe.ingest.source.DatasetSources;
 import io.mnpipe.preprocess.augment.AugmentPreset;
@@ -37,6 +38,15 @@ public final class ValidateCommand implements Callable<Integer> {
   @Option(names = "--batch-size", defaultValue = "64", description = "Samples per forward pass (default ${DEFAULT-VALUE}).")
   int batchSize;
 
+  @Option(names = "--ptq-batches", defaultValue = "0", paramLabel = "N",
+      description = {"Also score naive post-training int8 of a float checkpoint: activation ranges from the min/max",
+          "of N batches of --calibration-split, no training (default 0 = off)."})
+  int ptqBatches;
+
+  @Option(names = "--calibration-split", defaultValue = "train",
+      description = "Split the post-training calibration reads (default ${DEFAULT-VALUE}).")
+  String calibrationSplit;
+
   @Override
   public Integer call() throws Exception {
     if (!Files.isDirectory(checkpoint)) {
@@ -49,19 +59,33 @@ public final class ValidateCommand implements Callable<Integer> {
         throw new IllegalArgumentException("--model " + model + " but the checkpoint holds " + meta.model());
       }
       var preset = new AugmentPreset(spec.smallImages() ? "resize" : "eval", meta.imageSize(), 0);
-      var source = new DatasetSampleSource(DatasetSources.open(val, spec.defaultName()), split,
-          new PresetDecoder(preset));
-      CheckpointScorer.Score score = CheckpointScorer.score(ckpt, source, batchSize, 2);
-      TopKAccuracy acc = score.accuracy();
-      if (acc.samples() == 0) {
-        throw new IllegalStateException("no sample of " + val + " " + split + " could be scored (" + score.skipped()
-            + " skipped); check the split and that the labels fit the model's " + meta.numClasses() + " classes");
+      score(ckpt, spec, preset, meta.quantized() ? "QAT, " : "");
+      if (ptqBatches > 0) {
+        var calibration = new DatasetSampleSource(DatasetSources.open(val, spec.defaultName()), calibrationSplit,
+            new PresetDecoder(preset));
+        try (Checkpoints.Loaded ptq = PostTrainingQuantizer.quantize(ckpt, calibration, ptqBatches, batchSize)) {
+          score(ptq, spec, preset, "post-training int8 calibrated on " + ptqBatches + " " + calibrationSplit
+              + " batch(es), ");
+        }
       }
-      System.out.printf(Locale.ROOT, "%s (%s, %dx%d) on %s %s: top-1 %.2f%%, top-5 %.2f%%, loss %.4f, %d samples"
-          + " (%d skipped, %d undecodable), %.1f s%n", meta.id(), meta.model(), meta.imageSize(), meta.imageSize(),
-          val, split, 100 * acc.top1(), 100 * acc.top5(), acc.meanLoss(), acc.samples(), score.skipped(),
-          source.undecodable(), score.seconds());
     }
     return 0;
+  }
+
+  private void score(Checkpoints.Loaded ckpt, DatasetSources.Spec spec, AugmentPreset preset, String what) {
+    CheckpointMeta meta = ckpt.meta();
+    var source = new DatasetSampleSource(DatasetSources.open(val, spec.defaultName()), split, new PresetDecoder(preset));
+    CheckpointScorer.Score score = CheckpointScorer.score(ckpt, source, batchSize, 2);
+    TopKAccuracy acc = score.accuracy();
+    if (acc.samples() == 0) {
+      throw new IllegalStateException("no sample of " + val + " " + split + " could be scored (" + score.skipped()
+          + " skipped); check the split and that the labels fit the model's " + meta.numClasses() + " classes");
+    }
+    TopKAccuracy f = score.floatAccuracy();
+    System.out.printf(Locale.ROOT, "%s (%s%s, %dx%d) on %s %s: %stop-1 %.2f%%, top-5 %.2f%%, loss %.4f%s, %d samples"
+        + " (%d skipped, %d undecodable), %.1f s%n", meta.id(), what, meta.model(), meta.imageSize(), meta.imageSize(),
+        val, split, f == null ? "" : "int8 ", 100 * acc.top1(), 100 * acc.top5(), acc.meanLoss(),
+        f == null ? "" : String.format(Locale.ROOT, "; float top-1 %.2f%%, top-5 %.2f%%", 100 * f.top1(), 100 * f.top5()),
+        acc.samples(), score.skipped(), source.undecodable(), score.seconds());
   }
 }

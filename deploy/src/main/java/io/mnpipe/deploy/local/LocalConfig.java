@@ -28,10 +28,14 @@ import java.nio.file.Path;
  *     last at the epoch's end; each evaluation takes one core for a few seconds
  * @param shuffleBufferBytes bytes the preprocess job's shuffle buffer holds per subtask (checkpointed whole)
  * @param restartAttempts restarts of the preprocess job before the run fails
+ * @param qat quantization-aware training (see {@code TrainerConfig#qat})
+ * @param initCheckpoint checkpoint the run's weights start from; null = fresh initialisation
+ * @param freezeBnEpoch with qat, the epoch from which BatchNorm statistics are frozen; 0 = never
  */
 public record LocalConfig(String dataset, SyntheticDataset.Config synthetic, String model, int epochs, int imageSize,
     int batchSize, double lr, double weightDecay, double maxMinutes, String bootstrap, Path workDir, int metricsPort, int parallelism,
-    long seed, int flinkMetricsPort, int checkpointsPerEpoch, long shuffleBufferBytes, int restartAttempts) {
+    long seed, int flinkMetricsPort, int checkpointsPerEpoch, long shuffleBufferBytes, int restartAttempts,
+    boolean qat, Path initCheckpoint, int freezeBnEpoch) {
 
   public LocalConfig {
     DatasetSources.Spec.parse(dataset); // fails with the known kinds listed
@@ -64,6 +68,12 @@ public record LocalConfig(String dataset, SyntheticDataset.Config synthetic, Str
     }
     if (checkpointsPerEpoch < 1) {
       throw new IllegalArgumentException("--checkpoints-per-epoch must be at least 1, got " + checkpointsPerEpoch);
+    }
+    if (qat && !MobileNets.spec(model).quantizable()) {
+      throw new IllegalArgumentException("--qat is built for the mobilenet_v1 and mobilenet_v2 families, not " + model);
+    }
+    if (freezeBnEpoch < 0 || (freezeBnEpoch > 0 && !qat)) {
+      throw new IllegalArgumentException("--freeze-bn-epoch must be >= 0 and needs --qat, got " + freezeBnEpoch);
     }
     if (shuffleBufferBytes < 1 << 20) {
       throw new IllegalArgumentException("--shuffle-buffer-bytes must be at least 1 MiB, got " + shuffleBufferBytes);

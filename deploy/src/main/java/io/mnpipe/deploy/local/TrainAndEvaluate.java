@@ -57,7 +57,8 @@ final class TrainAndEvaluate {
         : (int) Math.max(1, (stepsInEpoch + config.checkpointsPerEpoch() - 1) / config.checkpointsPerEpoch());
     TrainerConfig tc = TrainerConfig.builder(config.model(), numClasses, config.workDir().resolve("checkpoints"))
         .imageSize(config.imageSize()).batchSize(config.batchSize()).epochs(config.epochs()).lr(config.lr())
-        .weightDecay(config.weightDecay())
+        .weightDecay(config.weightDecay()).qat(config.qat()).initCheckpoint(config.initCheckpoint())
+        .freezeBnEpoch(config.freezeBnEpoch())
         .samplesPerEpoch(trainPerEpoch).warmupSteps((int) Math.max(1, stepsPerEpoch / 4))
         .checkpointEverySteps(every).maxMinutes(config.maxMinutes()).runId(runId).seed(config.seed())
         .logEverySteps((int) Math.max(1, Math.min(20, stepsPerEpoch / 4))).build();

@@ -17,7 +17,7 @@ class LocalPipelineIT {
   @Test
   void everyImageIsAccountedForAndTheModelBeatsChance(@TempDir Path dir) throws Exception {
     var config = new LocalConfig("synthetic", new SyntheticDataset.Config(3, 200, 20, 2, 11), "mobilenet_v2_035", 3, 32,
-        16, 0.01, 4e-5, 5, null, dir, 0, 2, 11, 0, 2, 64L << 20, 3);
+        16, 0.01, 4e-5, 5, null, dir, 0, 2, 11, 0, 2, 64L << 20, 3, false, null, 0);
     RunSummary s = new LocalPipeline(config).run();
 
     assertEquals(3 * 200 + 2 + 3 * 20, s.ingested());

@@ -59,7 +59,7 @@ class DashboardQueriesIT {
       // Three epochs of 3,000 images: Flink's task metrics exist only while the job runs, and rate() needs
       // two scrapes of them (every 500 ms here). Two epochs of 1,200 images at 1 s scrapes once had too few.
       var local = new LocalConfig("synthetic", new SyntheticDataset.Config(3, 1000, 20, 2, 5), "mobilenet_v1_025", 3,
-          32, 32, 0.01, 4e-5, 5, null, dir.resolve("run"), metricsPort, 2, 5, flinkPort, 2, 64L << 20, 3);
+          32, 32, 0.01, 4e-5, 5, null, dir.resolve("run"), metricsPort, 2, 5, flinkPort, 2, 64L << 20, 3, false, null, 0);
       new LocalPipeline(local).run();
       Thread.sleep(3000); // a last scrape or two after the run
       long end = System.currentTimeMillis() / 1000 + 1;

@@ -17,9 +17,17 @@ import java.util.Properties;
  * @param samplesSeen samples trained on so far
  * @param isFinal true for the checkpoint written when the run ended
  * @param time when it was written
+ * @param quantized the weights are a QAT model's (its QAT form, with activation ranges, loads them)
+ * @param bnFrozen of a QAT model: its BatchNorm statistics were frozen when it was written
  */
 public record CheckpointMeta(String model, int numClasses, int imageSize, String runId, long step, int epoch,
-    double trainLoss, long samplesSeen, boolean isFinal, Instant time) {
+    double trainLoss, long samplesSeen, boolean isFinal, Instant time, boolean quantized, boolean bnFrozen) {
+
+  /** A float model's checkpoint. */
+  public CheckpointMeta(String model, int numClasses, int imageSize, String runId, long step, int epoch,
+      double trainLoss, long samplesSeen, boolean isFinal, Instant time) {
+    this(model, numClasses, imageSize, runId, step, epoch, trainLoss, samplesSeen, isFinal, time, false, false);
+  }
 
   /** Checkpoint id, the key of its evaluation results: {@code runId/step}. */
   public String id() {
@@ -43,6 +51,8 @@ public record CheckpointMeta(String model, int numClasses, int imageSize, String
     p.setProperty("samplesSeen", String.valueOf(samplesSeen));
     p.setProperty("final", String.valueOf(isFinal));
     p.setProperty("time", time.toString());
+    p.setProperty("quantization", quantized ? "qat-int8" : "none");
+    p.setProperty("bnFrozen", String.valueOf(bnFrozen));
     return p;
   }
 
@@ -52,10 +62,19 @@ public record CheckpointMeta(String model, int numClasses, int imageSize, String
           Integer.parseInt(req(p, "imageSize", where)), req(p, "runId", where), Long.parseLong(req(p, "step", where)),
           Integer.parseInt(p.getProperty("epoch", "0")), Double.parseDouble(p.getProperty("trainLoss", "NaN")),
           Long.parseLong(p.getProperty("samplesSeen", "0")), Boolean.parseBoolean(p.getProperty("final", "false")),
-          Instant.parse(p.getProperty("time", Instant.EPOCH.toString())));
+          Instant.parse(p.getProperty("time", Instant.EPOCH.toString())), quantized(p),
+          Boolean.parseBoolean(p.getProperty("bnFrozen", "false")));
     } catch (RuntimeException e) {
       throw new IllegalArgumentException("checkpoint metadata " + where + " is malformed: " + e.getMessage(), e);
     }
+  }
+
+  private static boolean quantized(Properties p) {
+    String q = p.getProperty("quantization", "none");
+    if (!q.equals("none") && !q.equals("qat-int8")) {
+      throw new IllegalArgumentException("quantization '" + q + "' is not known (none or qat-int8)");
+    }
+    return q.equals("qat-int8");
   }
 
   private static String req(Properties p, String key, String where) {

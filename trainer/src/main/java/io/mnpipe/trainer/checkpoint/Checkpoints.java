@@ -5,6 +5,7 @@ import ai.djl.MalformedModelException;
 import ai.djl.Model;
 import ai.djl.engine.Engine;
 import io.mnpipe.trainer.model.MobileNets;
+import io.mnpipe.trainer.model.quant.Quantization;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -168,13 +169,20 @@ public final class Checkpoints {
     return load(dir, Engine.getInstance().defaultDevice());
   }
 
-  /** Rebuilds the model's block from the metadata and loads the saved parameters into it. */
+  /**
+   * Rebuilds the model's block from the metadata and loads the saved parameters into it. A QAT
+   * checkpoint loads into the model's QAT form, set to simulated int8 evaluation.
+   */
   public static Loaded load(Path dir, Device device) {
     CheckpointMeta meta = readMeta(dir);
     Model model = Model.newInstance(meta.model(), device);
     try {
-      model.setBlock(MobileNets.create(meta.model(), meta.numClasses()));
+      model.setBlock(MobileNets.create(meta.model(), meta.numClasses(), meta.quantized()));
       model.load(dir, PARAMS_PREFIX);
+      if (meta.quantized()) {
+        Quantization.configure(model.getBlock(), Quantization.Mode.INT8_EVAL);
+        Quantization.freezeBatchNorm(model.getBlock(), meta.bnFrozen());
+      }
       return new Loaded(model, meta);
     } catch (IOException | MalformedModelException | RuntimeException e) {
       model.close();

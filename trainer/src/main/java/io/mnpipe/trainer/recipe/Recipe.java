@@ -20,15 +20,17 @@ import io.mnpipe.trainer.TrainerConfig;
  * @param nesterov Nesterov momentum
  * @param labelSmoothing label smoothing of the cross-entropy
  * @param colorJitter brightness/contrast/saturation jitter preprocess should apply (0 = none)
+ * @param quantizationAware fine-tune with quantization-aware training (needs a float checkpoint to start from)
+ * @param freezeBnEpoch with QAT, the epoch from which BatchNorm statistics are frozen; 0 = never
  */
 public record Recipe(String name, String model, int numDevices, int batchSize, int epochs, int imageSize, double lr,
     double warmupEpochs, double weightDecay, double momentum, boolean nesterov, double labelSmoothing,
-    double colorJitter) {
+    double colorJitter, boolean quantizationAware, int freezeBnEpoch) {
 
   public Recipe {
     if (numDevices < 1 || batchSize < 1 || epochs < 1 || imageSize < 32 || !(lr > 0) || warmupEpochs < 0
         || weightDecay < 0 || momentum < 0 || momentum >= 1 || labelSmoothing < 0 || labelSmoothing >= 1
-        || colorJitter < 0) {
+        || colorJitter < 0 || freezeBnEpoch < 0 || (freezeBnEpoch > 0 && !quantizationAware)) {
       throw new IllegalArgumentException("recipe " + name + " has a value out of range: " + this);
     }
   }
@@ -46,6 +48,6 @@ public record Recipe(String name, String model, int numDevices, int batchSize, i
   public TrainerConfig.Builder configure(TrainerConfig.Builder b, int globalBatch) {
     return b.recipe(name).batchSize(globalBatch).epochs(epochs).lr(lrFor(globalBatch)).warmupEpochs(warmupEpochs)
         .weightDecay(weightDecay).momentum(momentum).nesterov(nesterov).labelSmoothing(labelSmoothing)
-        .imageSize(imageSize);
+        .imageSize(imageSize).qat(quantizationAware).freezeBnEpoch(freezeBnEpoch);
   }
 }

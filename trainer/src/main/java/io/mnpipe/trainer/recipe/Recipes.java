@@ -23,11 +23,11 @@ import java.util.regex.Pattern;
 public final class Recipes {
   /** The recipes shipped with the trainer. */
   public static final List<String> NAMES =
-      List.of("mobilenet_v1_025", "mobilenet_v2_100", "mobilenet_v3_large_100", "mobilenet_v3_small_100");
+      List.of("mobilenet_v1_025", "mobilenet_v2_100", "mobilenet_v2_100_quant", "mobilenet_v3_large_100", "mobilenet_v3_small_100");
   private static final Pattern LINE = Pattern.compile("([a-z_][a-z0-9_]*):\\s*(.*)");
   private static final Set<String> KEYS = Set.of("model", "num_devices", "batch_size", "epoch_size", "image_resize",
       "label_smoothing", "scheduler", "lr", "min_lr", "warmup_epochs", "opt", "momentum", "use_nesterov",
-      "weight_decay", "filter_bias_and_bn", "color_jitter");
+      "weight_decay", "filter_bias_and_bn", "color_jitter", "quantization_aware", "freeze_bn_epoch");
 
   private Recipes() {}
 
@@ -89,7 +89,8 @@ public final class Recipes {
           Double.parseDouble(kv.getOrDefault("warmup_epochs", "0")), Double.parseDouble(req(kv, "weight_decay", where)),
           Double.parseDouble(kv.getOrDefault("momentum", "0.9")), bool(kv.getOrDefault("use_nesterov", "false")),
           Double.parseDouble(kv.getOrDefault("label_smoothing", "0")),
-          Double.parseDouble(kv.getOrDefault("color_jitter", "0")));
+          Double.parseDouble(kv.getOrDefault("color_jitter", "0")),
+          bool(kv.getOrDefault("quantization_aware", "false")), Integer.parseInt(kv.getOrDefault("freeze_bn_epoch", "0")));
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException(where + ": not a number: " + e.getMessage(), e);
     }

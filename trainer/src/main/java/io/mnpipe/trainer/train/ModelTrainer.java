@@ -17,6 +17,8 @@ import io.mnpipe.trainer.checkpoint.TrainState;
 import io.mnpipe.trainer.data.Normalizer;
 import io.mnpipe.trainer.data.SampleBatch;
 import io.mnpipe.trainer.model.MobileNets;
+import io.mnpipe.trainer.model.quant.Quantization;
+import ai.djl.ndarray.types.DataType;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -53,6 +55,7 @@ public final class ModelTrainer implements AutoCloseable {
   private final DecayMaskedSgd optimizer;
   private final Device[] devices;
   private long steps;
+  private boolean bnFrozen;
 
   /** @param totalSteps schedule horizon: cosine reaches 0 there; 0 = unknown (constant after warmup) */
   public ModelTrainer(TrainerConfig config, long totalSteps) {
@@ -74,11 +77,30 @@ public final class ModelTrainer implements AutoCloseable {
     IntraOpThreads.pinEngineDefault(); // steps run on this thread; an in-process evaluator may limit its own
     this.model = Model.newInstance(config.model());
     try {
-      model.setBlock(MobileNets.create(config.model(), config.numClasses()));
+      if (config.amp()) {
+        throw new IllegalArgumentException(model.getNDManager().getDevice().isGpu()
+            ? "--amp: mixed-precision training is not built yet (DJL exposes no autocast); train without --amp"
+            : "--amp: mixed precision is for GPUs, and this run trains on the CPU, in float32; drop --amp");
+      }
+      model.setBlock(MobileNets.create(config.model(), config.numClasses(), config.qat()));
       Shape input = new Shape(config.batchSize(), 3, config.imageSize(), config.imageSize());
+      if (checkpoint != null && Checkpoints.readMeta(checkpoint).quantized() != config.qat()) {
+        throw new IllegalArgumentException("run " + config.runId() + " has " + (config.qat() ? "float" : "QAT")
+            + " checkpoints; resume it " + (config.qat() ? "without" : "with") + " --qat, or start a new run");
+      }
       if (checkpoint != null) {
         // Loaded before the trainer exists: its parameter store then holds the loaded arrays.
         model.load(checkpoint, Checkpoints.PARAMS_PREFIX);
+        bnFrozen = config.qat() && Checkpoints.readMeta(checkpoint).bnFrozen();
+      } else if (config.initCheckpoint() != null) {
+        initFrom(config.initCheckpoint(), input);
+      }
+      if (config.qat()) {
+        Quantization.configure(model.getBlock(), Quantization.Mode.QAT);
+        Quantization.freezeBatchNorm(model.getBlock(), bnFrozen);
+        LOG.info("quantization-aware training: int8 per-channel weights with BatchNorm folded, uint8 activations;"
+            + " BatchNorm statistics {}", bnFrozen ? "frozen" : config.freezeBnEpoch() > 0
+            ? "frozen from epoch " + config.freezeBnEpoch() : "never frozen");
       }
       this.devices = trainingDevices(model.getNDManager().getDevice());
       this.optimizer = DecayMaskedSgd.forBlock(model.getBlock(), schedule, (float) config.momentum(),
@@ -101,6 +123,21 @@ public final class ModelTrainer implements AutoCloseable {
     } catch (RuntimeException e) {
       model.close();
       throw e;
+    }
+  }
+
+  /** Starts the fresh model from another checkpoint's weights (e.g. QAT from a float model). */
+  private void initFrom(Path dir, Shape input) {
+    try (Checkpoints.Loaded init = Checkpoints.load(dir, model.getNDManager().getDevice())) {
+      if (!init.meta().model().equals(config.model()) || init.meta().numClasses() != config.numClasses()) {
+        throw new IllegalArgumentException("--init-checkpoint " + dir + " holds " + init.meta().model() + " with "
+            + init.meta().numClasses() + " classes; this run trains " + config.model() + " with "
+            + config.numClasses());
+      }
+      model.getBlock().initialize(model.getNDManager(), DataType.FLOAT32, input);
+      Quantization.copyFloatWeights(init.model().getBlock(), model.getBlock());
+      LOG.info("initialised from {} ({}, step {}{})", dir, init.meta().id(), init.meta().step(),
+          init.meta().quantized() ? ", a QAT checkpoint; its activation ranges start over" : "");
     }
   }
 
@@ -150,6 +187,12 @@ public final class ModelTrainer implements AutoCloseable {
 
   /** One SGD step on {@code batch} (split over the devices); returns its loss. */
   public float step(SampleBatch batch) {
+    if (config.qat() && !bnFrozen && config.freezeBnEpoch() > 0 && batch.epoch() >= config.freezeBnEpoch()) {
+      Quantization.freezeBatchNorm(model.getBlock(), true);
+      bnFrozen = true;
+      LOG.info("epoch {}: BatchNorm statistics frozen at step {} (--freeze-bn-epoch {})", batch.epoch(), steps,
+          config.freezeBnEpoch());
+    }
     try (NDManager scope = trainer.getManager().newSubManager()) {
       NDArray x = normalizer.toInput(batch, scope);
       NDArray y = Normalizer.labels(batch, scope);
@@ -190,6 +233,11 @@ public final class ModelTrainer implements AutoCloseable {
   /** Learning rate the next step will use. */
   public float lr() {
     return schedule.at(steps);
+  }
+
+  /** Whether a QAT model's BatchNorm statistics are frozen now. */
+  public boolean bnFrozen() {
+    return bnFrozen;
   }
 
   public long steps() {

@@ -3,6 +3,7 @@ package io.mnpipe.trainer.model.quant;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Parameter;
@@ -47,11 +48,20 @@ public final class ActivationQuantizer extends AbstractBlock {
   protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training,
       PairList<String, Object> params) {
     NDArray x = inputs.singletonOrThrow();
-    NDArray r = ps.getValue(range, x.getDevice(), training);
-    if (mode.observes(training)) {
-      observe(r, x, mode == Quantization.Mode.CALIBRATE);
+    // Ops on the range would attach their results to the model's manager, which lives as long as the
+    // model: the scope frees them (autograd keeps what the backward pass needs).
+    NDArray r = ps.getValue(range, x.getDevice(), training); // outside: on a second device, the store's copy
+    try (NDScope scope = new NDScope()) {
+      if (mode.observes(training)) {
+        observe(r, x, mode == Quantization.Mode.CALIBRATE);
+      }
+      if (!mode.fakeQuant()) {
+        return inputs;
+      }
+      NDArray out = FakeQuant.perTensorAffine(x, r);
+      NDScope.unregister(out);
+      return new NDList(out);
     }
-    return mode.fakeQuant() ? new NDList(FakeQuant.perTensorAffine(x, r)) : inputs;
   }
 
   /** Folds the batch's min and max into {@code r} in place: EMA, or running min/max when {@code minMax}. */

@@ -3,6 +3,7 @@ package io.mnpipe.trainer.model.quant;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
@@ -105,6 +106,9 @@ public final class FoldedConvBatchNorm extends AbstractBlock {
   @Override
   protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training,
       PairList<String, Object> params) {
+    // Ops on the parameters would attach their results to the model's manager, which lives as long as
+    // the model: the scope frees them (autograd keeps what the backward pass needs).
+    // (The parameter store's values are taken outside it: on a second device they are its cached copies.)
     NDArray x = inputs.singletonOrThrow();
     var device = x.getDevice();
     NDArray w = ps.getValue(weight(), device, training);
@@ -112,6 +116,15 @@ public final class FoldedConvBatchNorm extends AbstractBlock {
     NDArray beta = ps.getValue(bn("beta"), device, training);
     NDArray mean = ps.getValue(bn("runningMean"), device, training);
     NDArray var = ps.getValue(bn("runningVar"), device, training);
+    try (NDScope scope = new NDScope()) {
+      NDList out = forward(x, w, gamma, beta, mean, var, training);
+      NDScope.unregister(out);
+      return out;
+    }
+  }
+
+  private NDList forward(NDArray x, NDArray w, NDArray gamma, NDArray beta, NDArray mean, NDArray var,
+      boolean training) {
     boolean batchStats = training && !bnFrozen;
     NDArray y;
     if (mode.fakeQuant()) {

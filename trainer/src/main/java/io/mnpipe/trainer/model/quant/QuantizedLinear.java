@@ -3,6 +3,7 @@ package io.mnpipe.trainer.model.quant;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
@@ -44,7 +45,11 @@ public final class QuantizedLinear extends AbstractBlock {
     NDArray x = inputs.singletonOrThrow();
     NDArray w = ps.getValue(weight(), x.getDevice(), training);
     NDArray b = ps.getValue(bias(), x.getDevice(), training);
-    return Linear.linear(x, mode.fakeQuant() ? FakeQuant.perChannelSymmetric(w) : w, b);
+    try (NDScope scope = new NDScope()) { // frees the temporaries made from the weight (the model's manager)
+      NDList out = Linear.linear(x, mode.fakeQuant() ? FakeQuant.perChannelSymmetric(w) : w, b);
+      NDScope.unregister(out);
+      return out;
+    }
   }
 
   @Override
