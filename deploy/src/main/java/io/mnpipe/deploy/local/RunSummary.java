@@ -45,9 +45,13 @@ public record RunSummary(
       @JsonProperty("checkpoint_bytes_max") long checkpointBytesMax,
       @JsonProperty("checkpoint_ms_max") long checkpointMsMax) {}
 
-  /** One evaluation result: checkpoint id, top-1 and top-5 accuracy in [0, 1]. */
+  /**
+   * One evaluation result: checkpoint id, top-1 and top-5 accuracy in [0, 1], the precision they
+   * were measured in (int8 for a QAT checkpoint), and for int8 the same weights' float top-1 (else null).
+   */
   public record Evaluation(@JsonProperty("checkpoint") String checkpoint, @JsonProperty("top1") double top1,
-      @JsonProperty("top5") double top5) {}
+      @JsonProperty("top5") double top5, @JsonProperty("precision") String precision,
+      @JsonProperty("float_top1") Double floatTop1) {}
 
   /** Wall time per stage. */
   public record StageSeconds(@JsonProperty("ingest") double ingest, @JsonProperty("preprocess") double preprocess,
@@ -71,8 +75,9 @@ public record RunSummary(
     s.append(String.format("  train       %6d samples in %d steps, %d checkpoint(s)%n", trainedSamples, trainSteps,
         checkpoints));
     for (Evaluation e : evaluations) {
-      s.append(String.format("  evaluate    %s: top-1 %.1f%%, top-5 %.1f%%%n", e.checkpoint(), 100 * e.top1(),
-          100 * e.top5()));
+      s.append(String.format("  evaluate    %s: %stop-1 %.1f%%, top-5 %.1f%%%s%n", e.checkpoint(),
+          e.floatTop1() == null ? "" : "int8 ", 100 * e.top1(), 100 * e.top5(),
+          e.floatTop1() == null ? "" : String.format(" (float top-1 %.1f%%)", 100 * e.floatTop1())));
     }
     s.append(String.format("  final top-1 %.1f%% (chance %.1f%%), %.0f s wall (ingest %.0f, preprocess %.0f, train %.0f,"
         + " evaluate %.0f)", 100 * finalTop1, 100 * chanceTop1, wallSeconds, stageSeconds.ingest(),

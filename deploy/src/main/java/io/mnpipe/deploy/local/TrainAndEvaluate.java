@@ -89,7 +89,8 @@ final class TrainAndEvaluate {
       double evaluateSeconds = (System.nanoTime() - t1) / 1e9;
       List<RunSummary.Evaluation> evals = results.stream()
           .sorted(Comparator.comparingLong(EvaluationResult::getStep))
-          .map(r -> new RunSummary.Evaluation(r.getCheckpoint(), r.getTop1(), r.getTop5())).toList();
+          .map(r -> new RunSummary.Evaluation(r.getCheckpoint(), r.getTop1(), r.getTop5(), r.getPrecision().toString(),
+              r.getFloatTop1())).toList();
       return new Result(tr.samplesTrained(), tr.steps(), tr.checkpoints().size(), evals, trainSeconds, evaluateSeconds);
     } finally {
       pool.shutdownNow();
