@@ -61,9 +61,8 @@ public final class ValidateCommand implements Callable<Integer> {
       var preset = new AugmentPreset(spec.smallImages() ? "resize" : "eval", meta.imageSize(), 0);
       score(ckpt, spec, preset, meta.quantized() ? "QAT, " : "");
       if (ptqBatches > 0) {
-        var calibration = new DatasetSampleSource(DatasetSources.open(val, spec.defaultName()), calibrationSplit,
-            new PresetDecoder(preset));
-        try (Checkpoints.Loaded ptq = PostTrainingQuantizer.quantize(ckpt, calibration, ptqBatches, batchSize)) {
+        try (Checkpoints.Loaded ptq = PostTrainingQuantizer.quantize(ckpt, source(spec, calibrationSplit, preset),
+            ptqBatches, batchSize)) {
           score(ptq, spec, preset, "post-training int8 calibrated on " + ptqBatches + " " + calibrationSplit
               + " batch(es), ");
         }
@@ -74,7 +73,7 @@ public final class ValidateCommand implements Callable<Integer> {
 
   private void score(Checkpoints.Loaded ckpt, DatasetSources.Spec spec, AugmentPreset preset, String what) {
     CheckpointMeta meta = ckpt.meta();
-    var source = new DatasetSampleSource(DatasetSources.open(val, spec.defaultName()), split, new PresetDecoder(preset));
+    DatasetSampleSource source = source(spec, split, preset);
     CheckpointScorer.Score score = CheckpointScorer.score(ckpt, source, batchSize, 2);
     TopKAccuracy acc = score.accuracy();
     if (acc.samples() == 0) {
@@ -87,5 +86,10 @@ public final class ValidateCommand implements Callable<Integer> {
         val, split, f == null ? "" : "int8 ", 100 * acc.top1(), 100 * acc.top5(), acc.meanLoss(),
         f == null ? "" : String.format(Locale.ROOT, "; float top-1 %.2f%%, top-5 %.2f%%", 100 * f.top1(), 100 * f.top5()),
         acc.samples(), score.skipped(), source.undecodable(), score.seconds());
+  }
+
+  /** The samples of one split of --val, decoded with {@code preset}. */
+  private DatasetSampleSource source(DatasetSources.Spec spec, String splitName, AugmentPreset preset) {
+    return new DatasetSampleSource(DatasetSources.open(val, spec.defaultName()), splitName, new PresetDecoder(preset));
   }
 }

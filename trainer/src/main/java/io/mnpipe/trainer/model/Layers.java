@@ -63,10 +63,8 @@ final class Layers {
     if (!quantized) {
       return convBn(outChannels, kernel, stride, groups, act);
     }
-    int pad = (kernel - 1) / 2;
     SequentialBlock b = new SequentialBlock().add(new FoldedConvBatchNorm(
-        (Conv2d) conv(outChannels, kernel, stride, groups, false), new Shape(stride, stride), new Shape(pad, pad),
-        groups, BN_EPSILON, BN_MOMENTUM));
+        (Conv2d) conv(outChannels, kernel, stride, groups, false), BN_EPSILON, BN_MOMENTUM));
     if (act != Act.NONE) {
       b.add(activation(act));
     }

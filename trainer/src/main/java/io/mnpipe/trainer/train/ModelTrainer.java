@@ -12,6 +12,7 @@ import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
 import io.mnpipe.trainer.TrainerConfig;
+import io.mnpipe.trainer.checkpoint.CheckpointMeta;
 import io.mnpipe.trainer.checkpoint.Checkpoints;
 import io.mnpipe.trainer.checkpoint.TrainState;
 import io.mnpipe.trainer.data.Normalizer;
@@ -84,14 +85,15 @@ public final class ModelTrainer implements AutoCloseable {
       }
       model.setBlock(MobileNets.create(config.model(), config.numClasses(), config.qat()));
       Shape input = new Shape(config.batchSize(), 3, config.imageSize(), config.imageSize());
-      if (checkpoint != null && Checkpoints.readMeta(checkpoint).quantized() != config.qat()) {
-        throw new IllegalArgumentException("run " + config.runId() + " has " + (config.qat() ? "float" : "QAT")
-            + " checkpoints; resume it " + (config.qat() ? "without" : "with") + " --qat, or start a new run");
-      }
       if (checkpoint != null) {
+        CheckpointMeta meta = Checkpoints.readMeta(checkpoint);
+        if (meta.quantized() != config.qat()) {
+          throw new IllegalArgumentException("run " + config.runId() + " has " + (config.qat() ? "float" : "QAT")
+              + " checkpoints; resume it " + (config.qat() ? "without" : "with") + " --qat, or start a new run");
+        }
         // Loaded before the trainer exists: its parameter store then holds the loaded arrays.
         model.load(checkpoint, Checkpoints.PARAMS_PREFIX);
-        bnFrozen = config.qat() && Checkpoints.readMeta(checkpoint).bnFrozen();
+        bnFrozen = meta.bnFrozen();
       } else if (config.initCheckpoint() != null) {
         initFrom(config.initCheckpoint(), input);
       }

@@ -21,7 +21,7 @@ import ai.djl.util.PairList;
  * setting it; in a calibration pass it is the running min and max of all batches; in evaluation
  * it is frozen.
  */
-public final class ActivationQuantizer extends AbstractBlock {
+public final class ActivationQuantizer extends AbstractBlock implements Quantization.Quantizing {
   private static final byte VERSION = 1;
   /** Weight of the old range in the moving average. */
   public static final float EMA_DECAY = 0.99f;
@@ -35,7 +35,8 @@ public final class ActivationQuantizer extends AbstractBlock {
         .optShape(new Shape(3)).optInitializer(new ConstantInitializer(0f)).optRequiresGrad(false).build());
   }
 
-  void setMode(Quantization.Mode mode) {
+  @Override
+  public void setMode(Quantization.Mode mode) {
     this.mode = mode;
   }
 

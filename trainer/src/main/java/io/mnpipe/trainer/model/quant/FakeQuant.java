@@ -31,19 +31,23 @@ public final class FakeQuant {
    * @return shape (2): {scale, zeroPoint} (the zero point as a float holding an integer)
    */
   public static NDArray affineParams(NDArray range) {
+    return NDArrays.stack(new ai.djl.ndarray.NDList(scaleAndZeroPoint(range)));
+  }
+
+  /** {@link #affineParams} as two scalars, {scale, zeroPoint}, for the forward pass (no stack to take apart). */
+  private static NDArray[] scaleAndZeroPoint(NDArray range) {
     NDArray r = range.stopGradient();
     NDArray lo = r.get(0).minimum(0f);
     NDArray hi = r.get(1).maximum(0f);
     NDArray scale = hi.sub(lo).div(UINT8_MAX).maximum(MIN_SCALE);
-    NDArray zeroPoint = lo.neg().div(scale).round().clip(0, UINT8_MAX);
-    return NDArrays.stack(new ai.djl.ndarray.NDList(scale, zeroPoint));
+    return new NDArray[] {scale, lo.neg().div(scale).round().clip(0, UINT8_MAX)};
   }
 
   /** {@code x} fake-quantized per tensor to uint8 with {@link #affineParams} of {@code range}. */
   public static NDArray perTensorAffine(NDArray x, NDArray range) {
-    NDArray p = affineParams(range);
-    NDArray scale = p.get(0);
-    NDArray zeroPoint = p.get(1);
+    NDArray[] p = scaleAndZeroPoint(range);
+    NDArray scale = p[0];
+    NDArray zeroPoint = p[1];
     return steRound(x.div(scale).add(zeroPoint).clip(0, UINT8_MAX)).sub(zeroPoint).mul(scale);
   }
 

@@ -24,36 +24,34 @@ import ai.djl.util.PairList;
  * the conv's and the BatchNorm's, in the same order as the float model's, so a float checkpoint's
  * weights copy across.
  */
-public final class FoldedConvBatchNorm extends AbstractBlock {
+public final class FoldedConvBatchNorm extends AbstractBlock implements Quantization.Quantizing {
   private static final byte VERSION = 1;
 
   private final Conv2d conv;
   private final BatchNorm bn;
-  private final Shape stride;
-  private final Shape padding;
-  private final int groups;
   private final float epsilon;
   private final float momentum;
   private Quantization.Mode mode = Quantization.Mode.INT8_EVAL;
   private boolean bnFrozen;
 
   /**
-   * @param conv the conv, built without bias (its initializer is kept)
+   * @param conv the conv, built without bias (its initializer, stride, padding, dilation and groups are kept)
    * @param epsilon BatchNorm epsilon
    * @param momentum DJL's BatchNorm momentum (weight of the old running statistic)
    */
-  public FoldedConvBatchNorm(Conv2d conv, Shape stride, Shape padding, int groups, float epsilon, float momentum) {
+  public FoldedConvBatchNorm(Conv2d conv, float epsilon, float momentum) {
     super(VERSION);
+    if (conv.isIncludeBias()) {
+      throw new IllegalArgumentException("the conv before a BatchNorm has no bias: the BatchNorm's beta is it");
+    }
     this.conv = addChildBlock("conv", conv);
     this.bn = addChildBlock("bn", BatchNorm.builder().optEpsilon(epsilon).optMomentum(momentum).build());
-    this.stride = stride;
-    this.padding = padding;
-    this.groups = groups;
     this.epsilon = epsilon;
     this.momentum = momentum;
   }
 
-  void setMode(Quantization.Mode mode) {
+  @Override
+  public void setMode(Quantization.Mode mode) {
     this.mode = mode;
   }
 
@@ -63,18 +61,6 @@ public final class FoldedConvBatchNorm extends AbstractBlock {
 
   public boolean bnFrozen() {
     return bnFrozen;
-  }
-
-  public int groups() {
-    return groups;
-  }
-
-  public Shape stride() {
-    return stride;
-  }
-
-  public Shape padding() {
-    return padding;
   }
 
   public Parameter weight() {
@@ -129,13 +115,16 @@ public final class FoldedConvBatchNorm extends AbstractBlock {
     NDArray y;
     if (mode.fakeQuant()) {
       NDArray s = foldScale(gamma, var);
-      NDArray wq = FakeQuant.perChannelSymmetric(w.mul(s.reshape(-1, 1, 1, 1)));
-      y = Conv2d.conv2d(x, wq, null, stride, padding, new Shape(1, 1), groups).singletonOrThrow()
-          .div(s.reshape(1, -1, 1, 1));
+      y = conv(x, FakeQuant.perChannelSymmetric(w.mul(s.reshape(-1, 1, 1, 1)))).div(s.reshape(1, -1, 1, 1));
     } else {
-      y = Conv2d.conv2d(x, w, null, stride, padding, new Shape(1, 1), groups).singletonOrThrow();
+      y = conv(x, w);
     }
     return BatchNorm.batchNorm(y, mean, var, gamma, beta, 1, momentum, epsilon, batchStats);
+  }
+
+  private NDArray conv(NDArray x, NDArray w) {
+    return Conv2d.conv2d(x, w, null, conv.getStride(), conv.getPadding(), conv.getDilation(), conv.getGroups())
+        .singletonOrThrow();
   }
 
   @Override

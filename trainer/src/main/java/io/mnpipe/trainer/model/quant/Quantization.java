@@ -42,22 +42,16 @@ public final class Quantization {
     }
   }
 
+  /** A block whose forward pass depends on the {@link Mode} its model is in. */
+  public interface Quantizing {
+    void setMode(Mode mode);
+  }
+
   /** Sets {@code mode} on every quantizing block under {@code root}; returns how many there are. */
   public static int configure(Block root, Mode mode) {
-    int[] n = {0};
-    walk(root, b -> {
-      if (b instanceof ActivationQuantizer a) {
-        a.setMode(mode);
-        n[0]++;
-      } else if (b instanceof FoldedConvBatchNorm c) {
-        c.setMode(mode);
-        n[0]++;
-      } else if (b instanceof QuantizedLinear l) {
-        l.setMode(mode);
-        n[0]++;
-      }
-    });
-    return n[0];
+    List<Quantizing> blocks = blocks(root, Quantizing.class);
+    blocks.forEach(b -> b.setMode(mode));
+    return blocks.size();
   }
 
   /** Whether {@code root} has quantizing blocks (was built quantized). */
@@ -112,7 +106,7 @@ public final class Quantization {
   }
 
   /** Every block of type {@code type} under {@code root}, in forward order. */
-  public static <T extends Block> List<T> blocks(Block root, Class<T> type) {
+  public static <T> List<T> blocks(Block root, Class<T> type) {
     List<T> out = new ArrayList<>();
     walk(root, b -> {
       if (type.isInstance(b)) {

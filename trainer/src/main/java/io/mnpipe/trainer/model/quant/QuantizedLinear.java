@@ -17,7 +17,7 @@ import ai.djl.util.PairList;
  * is on; the bias stays float (an int8 kernel keeps it in int32 at the product's scale). Wraps the
  * float {@link Linear}, so its parameters are the float model's.
  */
-public final class QuantizedLinear extends AbstractBlock {
+public final class QuantizedLinear extends AbstractBlock implements Quantization.Quantizing {
   private static final byte VERSION = 1;
   private final Linear linear;
   private Quantization.Mode mode = Quantization.Mode.INT8_EVAL;
@@ -27,7 +27,8 @@ public final class QuantizedLinear extends AbstractBlock {
     this.linear = addChildBlock("linear", linear);
   }
 
-  void setMode(Quantization.Mode mode) {
+  @Override
+  public void setMode(Quantization.Mode mode) {
     this.mode = mode;
   }
 

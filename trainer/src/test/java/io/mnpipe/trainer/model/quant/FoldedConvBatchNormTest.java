@@ -81,6 +81,6 @@ class FoldedConvBatchNormTest {
   }
 
   private static FoldedConvBatchNorm folded() {
-    return new FoldedConvBatchNorm(conv(), new Shape(1, 1), new Shape(1, 1), 1, EPS, 0.9f);
+    return new FoldedConvBatchNorm(conv(), EPS, 0.9f);
   }
 }
