@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 @Command(name = "pipeline", mixinStandardHelpOptions = true, version = "mnpipe 0.1.0",
     description = "Streaming data-and-training pipeline for MobileNets: Kafka + Flink + DJL.",
     subcommands = {LocalCommand.class, PublishCommand.class, DatasetsCommand.class, TopicsCommand.class, BenchCommand.class,
-        EvaluateCommand.class, ValidateCommand.class,
+        EvaluateCommand.class, ValidateCommand.class, ExportCommand.class,
         FlinkCommand.class, ModelsCommand.class, TrainCommand.class, CommandLine.HelpCommand.class})
 public final class PipelineCli implements Runnable {
 

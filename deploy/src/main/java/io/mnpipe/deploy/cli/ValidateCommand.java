@@ -2,6 +2,7 @@ package io.mnpipe.deploy.cli;
 
 import io.mnpipe.deploy.validate.DatasetSampleSource;
 import io.mnpipe.evaluator.CheckpointScorer;
+import io.mnpipe.evaluator.OnnxScorer;
 import io.mnpipe.evaluator.PostTrainingQuantizer;
 import io.mnpipe.evaluator.TopKAccuracy;
 import io.mnpipe.ingest.source.DatasetSources;
@@ -20,10 +21,19 @@ import picocli.CommandLine.Option;
 @Command(name = "validate", mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Scores one checkpoint on a dataset split read straight from disk (no Kafka): decode + eval",
         "preset (resize short side to size/0.875 + centre crop; whole-image resize for fashion-mnist and",
-        "cifar10), batched, and prints top-1 / top-5 / loss."})
+        "cifar10), batched, and prints top-1 / top-5 / loss. With --onnx, also (or instead) scores a model",
+        "written by 'pipeline export' with ONNX Runtime on the same split."})
 public final class ValidateCommand implements Callable<Integer> {
-  @Option(names = "--checkpoint", required = true, paramLabel = "DIR", description = "Checkpoint folder (step-NNNNNNNNN).")
+  @Option(names = "--checkpoint", paramLabel = "DIR", description = "Checkpoint folder (step-NNNNNNNNN).")
   Path checkpoint;
+
+  @Option(names = "--onnx", paramLabel = "FILE", description = "An exported model to score with ONNX Runtime.")
+  Path onnx;
+
+  @Option(names = "--onnx-as-written",
+      description = {"Run the ONNX model's nodes as written (no graph optimisation: QDQ pairs stay float",
+          "simulation, as the evaluator computes); default: ONNX Runtime's optimised int8 kernels, as deployed."})
+  boolean onnxAsWritten;
 
   @Option(names = "--val", required = true, paramLabel = "KIND:PATH",
       description = "Dataset as publish takes it: imagenet:DIR, fashion-mnist:DIR, cifar10:DIR, wds:GLOB.")
@@ -49,10 +59,43 @@ public final class ValidateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (checkpoint == null && onnx == null) {
+      throw new IllegalArgumentException("give --checkpoint DIR, --onnx FILE, or both");
+    }
+    var spec = DatasetSources.Spec.parse(val);
+    if (checkpoint != null) {
+      scoreCheckpoint(spec);
+    }
+    if (onnx != null) {
+      scoreOnnx(spec);
+    }
+    return 0;
+  }
+
+  private void scoreOnnx(DatasetSources.Spec spec) throws Exception {
+    if (!Files.isRegularFile(onnx)) {
+      throw new IllegalArgumentException("--onnx " + onnx + " is not a file");
+    }
+    try (OnnxScorer scorer = new OnnxScorer(onnx, !onnxAsWritten)) {
+      var preset = new AugmentPreset(spec.smallImages() ? "resize" : "eval", scorer.imageSize(), 0);
+      DatasetSampleSource source = source(spec, split, preset);
+      CheckpointScorer.Score score = scorer.score(source, batchSize);
+      TopKAccuracy acc = score.accuracy();
+      if (acc.samples() == 0) {
+        throw new IllegalStateException("no sample of " + val + " " + split + " could be scored (" + score.skipped()
+            + " skipped); check the split and that the labels fit the model's " + scorer.numClasses() + " classes");
+      }
+      System.out.printf(Locale.ROOT, "%s (ONNX Runtime, %s, %dx%d) on %s %s: top-1 %.2f%%, top-5 %.2f%%, loss %.4f,"
+          + " %d samples (%d skipped, %d undecodable), %.1f s%n", onnx, onnxAsWritten ? "nodes as written"
+          : "optimised kernels", scorer.imageSize(), scorer.imageSize(), val, split, 100 * acc.top1(), 100 * acc.top5(),
+          acc.meanLoss(), acc.samples(), score.skipped(), source.undecodable(), score.seconds());
+    }
+  }
+
+  private void scoreCheckpoint(DatasetSources.Spec spec) {
     if (!Files.isDirectory(checkpoint)) {
       throw new IllegalArgumentException("--checkpoint " + checkpoint + " is not a checkpoint folder");
     }
-    var spec = DatasetSources.Spec.parse(val);
     try (Checkpoints.Loaded ckpt = Checkpoints.load(checkpoint)) {
       CheckpointMeta meta = ckpt.meta();
       if (model != null && !model.equals(meta.model())) {
@@ -68,7 +111,6 @@ public final class ValidateCommand implements Callable<Integer> {
         }
       }
     }
-    return 0;
   }
 
   private void score(Checkpoints.Loaded ckpt, DatasetSources.Spec spec, AugmentPreset preset, String what) {

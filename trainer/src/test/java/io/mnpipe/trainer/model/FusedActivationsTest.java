@@ -40,6 +40,55 @@ class FusedActivationsTest {
         x -> x > -3f && x < 3f ? 1f / 6f : 0f);
   }
 
+  /**
+   * The trainer and the in-process evaluator run the same activations at once, one thread with
+   * autograd on, the other off. Each thread's values and gradients stay its own.
+   */
+  @Test
+  void concurrentTrainingAndEvaluationThreadsGetTheirOwnResults() throws Exception {
+    int rounds = 300;
+    java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+    Runnable train = () -> {
+      try {
+        for (int r = 0; r < rounds && failure.get() == null; r++) {
+          check(FusedActivations::hardSwish, x -> x * Math.min(6f, Math.max(0f, x + 3f)) / 6f,
+              x -> x < -3f ? 0f : x > 3f ? 1f : (2f * x + 3f) / 6f);
+          check(FusedActivations::relu6, x -> Math.min(6f, Math.max(0f, x)), x -> x > 0f && x < 6f ? 1f : 0f);
+        }
+      } catch (Throwable t) {
+        failure.compareAndSet(null, t);
+      }
+    };
+    Runnable evaluate = () -> {
+      try (NDManager m = NDManager.newBaseManager()) {
+        for (int r = 0; r < 4 * rounds && failure.get() == null; r++) {
+          try (NDManager s = m.newSubManager()) {
+            NDArray x = s.randomNormal(new ai.djl.ndarray.types.Shape(8, 16, 8, 8)).mul(4f);
+            float[] in = x.toFloatArray();
+            float[] out = FusedActivations.relu6(x).toFloatArray();
+            for (int i = 0; i < in.length; i++) {
+              float want = Math.min(6f, Math.max(0f, in[i]));
+              if (Math.abs(out[i] - want) > 1e-6f) {
+                throw new AssertionError("evaluation thread: relu6(" + in[i] + ") = " + out[i]);
+              }
+            }
+          }
+        }
+      } catch (Throwable t) {
+        failure.compareAndSet(null, t);
+      }
+    };
+    Thread a = new Thread(train, "train");
+    Thread b = new Thread(evaluate, "evaluate");
+    a.start();
+    b.start();
+    a.join();
+    b.join();
+    if (failure.get() != null) {
+      throw new AssertionError(failure.get());
+    }
+  }
+
   private interface F {
     float at(float x);
   }

@@ -63,6 +63,11 @@ public final class FoldedConvBatchNorm extends AbstractBlock implements Quantiza
     return bnFrozen;
   }
 
+  /** The conv: its kernel, stride, padding, dilation and groups. */
+  public Conv2d conv() {
+    return conv;
+  }
+
   public Parameter weight() {
     return conv.getParameters().get("weight");
   }
