@@ -88,7 +88,8 @@ public final class TrainingLoop {
     }
     Checkpoints.writeRunConfig(config.runDir(), runConfig());
     long step = from == null ? 0 : from.meta().step();
-    loader = new BatchLoader(source, assembler, config.prefetchBatches(), 2, "mnpipe-loader-" + config.runId());
+    loader = new BatchLoader(source, assembler, config.prefetchBatches(),
+        BatchAssembler.minTrainingBatch(config.batchSize()), "mnpipe-loader-" + config.runId());
     try (BatchLoader l = loader.start();
         ModelTrainer trainer = new ModelTrainer(config, schedule, from == null ? null : from.dir(), step);
         KeyTrace trace = KeyTrace.open(config, step)) {

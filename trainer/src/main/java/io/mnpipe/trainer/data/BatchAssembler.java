@@ -15,8 +15,8 @@ import org.slf4j.LoggerFactory;
  * [0, numClasses) or from an epoch beyond the last one wanted is skipped and counted, never batched.
  * Each batch carries the resume point after it: per partition, the offset after the last sample it
  * or an earlier batch holds. Cutting at epoch ends, the first sample of a later epoch closes the
- * partial batch (the epoch's short last batch; a lone sample, too few for BatchNorm, rides on into
- * the next one) and opens a batch flagged {@link SampleBatch#opensEpoch()}. One loader thread adds;
+ * partial batch (the epoch's short last batch; one shorter than {@link #minTrainingBatch} rides on
+ * into the next one) and opens a batch flagged {@link SampleBatch#opensEpoch()}. One loader thread adds;
  * the counters may be read from any thread.
  */
 public final class BatchAssembler {
@@ -24,7 +24,7 @@ public final class BatchAssembler {
   /** Skipped samples named one by one in the log before it falls silent (counts go on). */
   private static final int LOGGED_SKIPS = 10;
   static final int CHANNELS = 3;
-  /** Fewest samples a batch cut at an epoch end may hold: training BatchNorm needs two. */
+  /** Fewest samples a batch may hold at all when cutting at epoch ends: training BatchNorm needs two. */
   static final int MIN_CUT = 2;
 
   /** Why a sample was not batched. */
@@ -37,6 +37,7 @@ public final class BatchAssembler {
   private final int numClasses;
   private final int maxEpoch;
   private final boolean cutAtEpochEnd;
+  private final int minCut;
   private final Map<Integer, Long> positions = new HashMap<>();
   private final AtomicLongArray skipped = new AtomicLongArray(Skip.values().length);
   private final AtomicLong accepted = new AtomicLong();
@@ -71,6 +72,7 @@ public final class BatchAssembler {
     this.numClasses = numClasses;
     this.maxEpoch = maxEpoch;
     this.cutAtEpochEnd = cutAtEpochEnd;
+    this.minCut = minTrainingBatch(batchSize);
     startBatch();
   }
 
@@ -111,7 +113,7 @@ public final class BatchAssembler {
     }
     SampleBatch cut = null;
     if (cutAtEpochEnd && epochSeen > 0 && s.getEpoch() > epochSeen) {
-      cut = filled >= MIN_CUT ? emit() : null;
+      cut = filled >= minCut ? emit() : null;
       opensEpoch = true;
     }
     epochSeen = Math.max(epochSeen, s.getEpoch());
@@ -135,6 +137,18 @@ public final class BatchAssembler {
         SampleBatch.snapshot(positions), opensEpoch);
     startBatch();
     return b;
+  }
+
+  /**
+   * Fewest samples a training batch may hold: half the batch size, at least {@link #MIN_CUT}. At
+   * 32x32 MobileNet's last stages see 1x1 maps, so BatchNorm normalises each channel over the batch
+   * alone: with the 2-sample tail of an epoch its gradient threw MobileNetV2 into NaN within ~10
+   * momentum steps, at LRs down to 0.001 (LocalPipelineFallbackIT, 1 run in 8). MindCV drops such
+   * remainders (drop_remainder); here an epoch's short tail rides on into the next epoch's first
+   * batch, and only the last one of the input is dropped, counted in {@link #dropped()}.
+   */
+  public static int minTrainingBatch(int batchSize) {
+    return Math.max(MIN_CUT, batchSize / 2);
   }
 
   /**

@@ -132,6 +132,29 @@ class BatchAssemblerTest {
   }
 
   @Test
+  void anEpochTailShorterThanHalfABatchRidesOnAndTheLastIsDroppedAndCounted() {
+    assertEquals(8, BatchAssembler.minTrainingBatch(16));
+    assertEquals(2, BatchAssembler.minTrainingBatch(3));
+    BatchAssembler a = new BatchAssembler(16, 4, 3, 0, true);
+    List<SampleBatch> out = new ArrayList<>();
+    int offset = 0;
+    for (int epoch = 1; epoch <= 2; epoch++) {
+      for (int i = 0; i < 18; i++) { // 16 + a tail of 2 in epoch 1; 2 + 18 = 16 + 4 in epoch 2
+        add(a, at(0, offset++, epoch), out);
+      }
+    }
+    for (int i = 0; i < 8; i++) { // epoch 3: 4 + 8 = 12, cut at the end of the input
+      add(a, at(0, offset++, 3), out);
+    }
+    assertEquals(List.of(16, 16), out.stream().map(SampleBatch::size).toList(), "the tails of 2 and 4 rode on");
+    assertArrayEquals(new int[] {1, 1, 2, 2}, java.util.Arrays.copyOf(out.get(1).epochs(), 4));
+    assertNotNull(a.flush(BatchAssembler.minTrainingBatch(16)), "a last batch of 12 is trained");
+    add(a, at(0, offset++, 3), out);
+    assertNull(a.flush(BatchAssembler.minTrainingBatch(16)));
+    assertEquals(1, a.dropped(), "a last batch below half a batch is dropped and counted");
+  }
+
+  @Test
   void aResumedRunOpensTheEpochAfterItsCheckpoint() {
     BatchAssembler a = new BatchAssembler(2, 4, 3, 0, true);
     a.resumeAt(Map.of(0, 4L), 1);
