@@ -33,42 +33,32 @@ final class Layers {
     NONE, RELU, RELU6, HARD_SWISH
   }
 
+  /** torchvision's BatchNorm2d defaults, which V1 and V2 use. */
+  static final InvertedResidual.Norm DEFAULT_NORM = new InvertedResidual.Norm(BN_EPSILON, BN_MOMENTUM);
+
+  /** As {@link #convBn(int, int, int, int, Act, InvertedResidual.Norm, boolean)} with the default BatchNorm. */
+  static SequentialBlock convBn(int outChannels, int kernel, int stride, int groups, Act act, boolean quantized) {
+    return convBn(outChannels, kernel, stride, groups, act, DEFAULT_NORM, quantized);
+  }
+
   /**
    * Conv (no bias, "same" padding) + BatchNorm + activation: torchvision's Conv2dNormActivation.
-   * {@code groups == channels} makes it depthwise.
-   */
-  static SequentialBlock convBn(int outChannels, int kernel, int stride, int groups, Act act) {
-    return convBn(outChannels, kernel, stride, groups, act, BN_EPSILON, BN_MOMENTUM);
-  }
-
-  /** As above with the BatchNorm's epsilon and DJL momentum (the weight of the old running statistic). */
-  static SequentialBlock convBn(int outChannels, int kernel, int stride, int groups, Act act, float bnEpsilon,
-      float bnMomentum) {
-    SequentialBlock b = new SequentialBlock()
-        .add(conv(outChannels, kernel, stride, groups, false))
-        .add(BatchNorm.builder().optEpsilon(bnEpsilon).optMomentum(bnMomentum).build());
-    if (act != Act.NONE) {
-      b.add(activation(act));
-    }
-    return b;
-  }
-
-  /**
-   * As {@link #convBn(int, int, int, int, Act)}, or with {@code quantized} its QAT form: the
+   * {@code groups == channels} makes it depthwise. With {@code quantized}, its QAT form: the
    * BatchNorm folded into the fake-quantized conv weights, then the activation, then the output
    * fake-quantized to uint8 (every conv output, the linear bottlenecks' too, is an int8 tensor in
    * an int8 model).
    */
-  static SequentialBlock convBn(int outChannels, int kernel, int stride, int groups, Act act, boolean quantized) {
-    if (!quantized) {
-      return convBn(outChannels, kernel, stride, groups, act);
-    }
-    SequentialBlock b = new SequentialBlock().add(new FoldedConvBatchNorm(
-        (Conv2d) conv(outChannels, kernel, stride, groups, false), BN_EPSILON, BN_MOMENTUM));
+  static SequentialBlock convBn(int outChannels, int kernel, int stride, int groups, Act act,
+      InvertedResidual.Norm norm, boolean quantized) {
+    Block conv = conv(outChannels, kernel, stride, groups, false);
+    SequentialBlock b = quantized
+        ? new SequentialBlock().add(new FoldedConvBatchNorm((Conv2d) conv, norm.epsilon(), norm.momentum()))
+        : new SequentialBlock().add(conv)
+            .add(BatchNorm.builder().optEpsilon(norm.epsilon()).optMomentum(norm.momentum()).build());
     if (act != Act.NONE) {
       b.add(activation(act));
     }
-    return b.add(new ActivationQuantizer());
+    return quantized ? b.add(new ActivationQuantizer()) : b;
   }
 
   /** The classifier, with its weight fake-quantized when {@code quantized}. */

@@ -38,8 +38,8 @@ class MacCounterTest {
   void convAndLinearAreCountedFromTheirShapes() {
     // 3x3 conv 3->8 stride 2 on 8x8 (out 4x4): 9*3*8*16; depthwise 3x3 on 8 ch: 9*8*16; linear 8->5.
     SequentialBlock b = new SequentialBlock()
-        .add(Layers.convBn(8, 3, 2, 1, Layers.Act.HARD_SWISH))
-        .add(Layers.convBn(8, 3, 1, 8, Layers.Act.RELU))
+        .add(Layers.convBn(8, 3, 2, 1, Layers.Act.HARD_SWISH, false))
+        .add(Layers.convBn(8, 3, 1, 8, Layers.Act.RELU, false))
         .add(Pool.globalAvgPool2dBlock())
         .add(Blocks.batchFlattenBlock())
         .add(Layers.classifier(5));
