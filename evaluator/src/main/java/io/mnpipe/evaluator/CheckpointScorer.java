@@ -1,12 +1,12 @@
 package io.mnpipe.evaluator;
 
 import ai.djl.Model;
-import io.mnpipe.trainer.checkpoint.CheckpointMeta;
-import io.mnpipe.trainer.checkpoint.Checkpoints;
-import io.mnpipe.trainer.data.BatchAssembler;
-import io.mnpipe.trainer.data.BatchLoader;
-import io.mnpipe.trainer.data.SampleBatch;
-import io.mnpipe.trainer.data.SampleSource;
+import io.mnpipe.models.checkpoint.CheckpointMeta;
+import io.mnpipe.models.checkpoint.Checkpoints;
+import io.mnpipe.models.input.BatchAssembler;
+import io.mnpipe.models.input.BatchLoader;
+import io.mnpipe.models.input.SampleBatch;
+import io.mnpipe.models.input.SampleSource;
 
 /**
  * A loaded checkpoint and a bounded source of validation samples in, its accuracy on all of them

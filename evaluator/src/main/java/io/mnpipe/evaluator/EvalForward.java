@@ -5,9 +5,9 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.ParameterStore;
-import io.mnpipe.trainer.data.Normalizer;
-import io.mnpipe.trainer.data.SampleBatch;
-import io.mnpipe.trainer.model.quant.Quantization;
+import io.mnpipe.models.input.Normalizer;
+import io.mnpipe.models.input.SampleBatch;
+import io.mnpipe.models.quant.Quantization;
 
 /**
  * A uint8 batch in, the model's logits out: the evaluator's forward pass, in eval mode (BatchNorm

@@ -1,7 +1,7 @@
 package io.mnpipe.evaluator;
 
+import io.mnpipe.models.runtime.RunMetrics;
 import io.mnpipe.schemas.avro.EvaluationResult;
-import io.mnpipe.trainer.RunMetrics;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
 

@@ -1,16 +1,16 @@
 package io.mnpipe.evaluator;
 
+import io.mnpipe.kafka.BoundedReader;
+import io.mnpipe.kafka.KafkaSettings;
+import io.mnpipe.kafka.TopicAdmin;
+import io.mnpipe.models.checkpoint.CheckpointMeta;
+import io.mnpipe.models.checkpoint.Checkpoints;
+import io.mnpipe.models.input.KafkaSampleSource;
+import io.mnpipe.models.runtime.IntraOpThreads;
 import io.mnpipe.schemas.Topic;
 import io.mnpipe.schemas.Topics;
 import io.mnpipe.schemas.avro.CheckpointEvent;
 import io.mnpipe.schemas.avro.EvaluationResult;
-import io.mnpipe.schemas.kafka.BoundedReader;
-import io.mnpipe.schemas.kafka.KafkaSettings;
-import io.mnpipe.schemas.kafka.TopicAdmin;
-import io.mnpipe.trainer.checkpoint.CheckpointMeta;
-import io.mnpipe.trainer.checkpoint.Checkpoints;
-import io.mnpipe.trainer.data.KafkaSampleSource;
-import io.mnpipe.trainer.train.IntraOpThreads;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;

@@ -4,14 +4,14 @@ import ai.djl.Model;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
-import io.mnpipe.trainer.checkpoint.CheckpointMeta;
-import io.mnpipe.trainer.checkpoint.Checkpoints;
-import io.mnpipe.trainer.data.BatchAssembler;
-import io.mnpipe.trainer.data.BatchLoader;
-import io.mnpipe.trainer.data.SampleBatch;
-import io.mnpipe.trainer.data.SampleSource;
-import io.mnpipe.trainer.model.MobileNets;
-import io.mnpipe.trainer.model.quant.Quantization;
+import io.mnpipe.models.MobileNets;
+import io.mnpipe.models.checkpoint.CheckpointMeta;
+import io.mnpipe.models.checkpoint.Checkpoints;
+import io.mnpipe.models.input.BatchAssembler;
+import io.mnpipe.models.input.BatchLoader;
+import io.mnpipe.models.input.SampleBatch;
+import io.mnpipe.models.input.SampleSource;
+import io.mnpipe.models.quant.Quantization;
 
 /**
  * A float checkpoint and calibration samples in, its naive post-training int8 twin out: the same

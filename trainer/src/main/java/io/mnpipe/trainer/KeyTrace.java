@@ -1,6 +1,6 @@
 package io.mnpipe.trainer;
 
-import io.mnpipe.trainer.data.SampleBatch;
+import io.mnpipe.models.input.SampleBatch;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.RandomAccessFile;

@@ -1,9 +1,9 @@
 package io.mnpipe.trainer;
 
-import io.mnpipe.trainer.checkpoint.Checkpoint;
-import io.mnpipe.trainer.checkpoint.CheckpointMeta;
-import io.mnpipe.trainer.data.BatchLoader;
-import io.mnpipe.trainer.data.SampleBatch;
+import io.mnpipe.models.checkpoint.Checkpoint;
+import io.mnpipe.models.checkpoint.CheckpointMeta;
+import io.mnpipe.models.input.BatchLoader;
+import io.mnpipe.models.input.SampleBatch;
 import io.mnpipe.trainer.train.ModelTrainer;
 import java.util.List;
 import java.util.Locale;

@@ -1,6 +1,6 @@
 package io.mnpipe.trainer;
 
-import io.mnpipe.trainer.checkpoint.Checkpoint;
+import io.mnpipe.models.checkpoint.Checkpoint;
 import java.util.List;
 
 /**

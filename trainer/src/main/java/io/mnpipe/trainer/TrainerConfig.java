@@ -1,6 +1,6 @@
 package io.mnpipe.trainer;
 
-import io.mnpipe.trainer.model.MobileNets;
+import io.mnpipe.models.MobileNets;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;

@@ -1,5 +1,6 @@
 package io.mnpipe.trainer;
 
+import io.mnpipe.models.runtime.RunMetrics;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.datapoints.GaugeDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;

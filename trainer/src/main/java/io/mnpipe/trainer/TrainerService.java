@@ -1,10 +1,10 @@
 package io.mnpipe.trainer;
 
+import io.mnpipe.kafka.KafkaSettings;
+import io.mnpipe.kafka.TopicAdmin;
+import io.mnpipe.models.input.KafkaSampleSource;
 import io.mnpipe.schemas.Topics;
-import io.mnpipe.schemas.kafka.KafkaSettings;
-import io.mnpipe.schemas.kafka.TopicAdmin;
 import io.mnpipe.trainer.checkpoint.CheckpointPublisher;
-import io.mnpipe.trainer.data.KafkaSampleSource;
 import java.time.Duration;
 import java.util.List;
 

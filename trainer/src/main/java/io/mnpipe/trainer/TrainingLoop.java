@@ -1,16 +1,16 @@
 package io.mnpipe.trainer;
 
 import ai.djl.Device;
-import io.mnpipe.trainer.checkpoint.Checkpoint;
-import io.mnpipe.trainer.checkpoint.CheckpointMeta;
-import io.mnpipe.trainer.checkpoint.Checkpoints;
+import io.mnpipe.models.checkpoint.Checkpoint;
+import io.mnpipe.models.checkpoint.CheckpointMeta;
+import io.mnpipe.models.checkpoint.Checkpoints;
+import io.mnpipe.models.input.BatchAssembler;
+import io.mnpipe.models.input.BatchLoader;
+import io.mnpipe.models.input.SampleBatch;
+import io.mnpipe.models.input.SampleSource;
 import io.mnpipe.trainer.checkpoint.ResumePoint;
 import io.mnpipe.trainer.checkpoint.RunLock;
 import io.mnpipe.trainer.checkpoint.TrainState;
-import io.mnpipe.trainer.data.BatchAssembler;
-import io.mnpipe.trainer.data.BatchLoader;
-import io.mnpipe.trainer.data.SampleBatch;
-import io.mnpipe.trainer.data.SampleSource;
 import io.mnpipe.trainer.train.ModelTrainer;
 import io.mnpipe.trainer.train.WarmupCosine;
 import java.nio.file.Path;

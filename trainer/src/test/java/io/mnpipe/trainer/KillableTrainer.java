@@ -1,6 +1,6 @@
 package io.mnpipe.trainer;
 
-import io.mnpipe.schemas.kafka.KafkaSettings;
+import io.mnpipe.kafka.KafkaSettings;
 import java.nio.file.Path;
 
 /**

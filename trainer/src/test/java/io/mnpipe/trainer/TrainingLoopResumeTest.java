@@ -1,16 +1,17 @@
 package io.mnpipe.trainer;
 
+import io.mnpipe.models.TestSamples;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
+import io.mnpipe.models.checkpoint.Checkpoint;
+import io.mnpipe.models.checkpoint.Checkpoints;
+import io.mnpipe.models.input.SampleSource;
 import io.mnpipe.schemas.avro.AugmentedSample;
-import io.mnpipe.trainer.checkpoint.Checkpoint;
-import io.mnpipe.trainer.checkpoint.Checkpoints;
 import io.mnpipe.trainer.checkpoint.TrainState;
-import io.mnpipe.trainer.data.SampleSource;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,5 +1,6 @@
 package io.mnpipe.trainer;
 
+import io.mnpipe.models.TestSamples;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -9,13 +10,13 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.ParameterStore;
+import io.mnpipe.models.checkpoint.Checkpoint;
+import io.mnpipe.models.checkpoint.Checkpoints;
+import io.mnpipe.models.input.BatchAssembler;
+import io.mnpipe.models.input.Normalizer;
+import io.mnpipe.models.input.SampleBatch;
+import io.mnpipe.models.input.SampleSource;
 import io.mnpipe.schemas.avro.AugmentedSample;
-import io.mnpipe.trainer.checkpoint.Checkpoint;
-import io.mnpipe.trainer.checkpoint.Checkpoints;
-import io.mnpipe.trainer.data.BatchAssembler;
-import io.mnpipe.trainer.data.Normalizer;
-import io.mnpipe.trainer.data.SampleBatch;
-import io.mnpipe.trainer.data.SampleSource;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.DataPointSnapshot;

@@ -2,14 +2,14 @@ package io.mnpipe.deploy.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.mnpipe.ingest.bench.IngestBenchmark;
 import io.mnpipe.deploy.bench.PeerComparison;
 import io.mnpipe.deploy.bench.PreprocessBenchmark;
+import io.mnpipe.ingest.bench.IngestBenchmark;
+import io.mnpipe.kafka.EmbeddedKafka;
+import io.mnpipe.kafka.KafkaSettings;
+import io.mnpipe.kafka.TopicAdmin;
 import io.mnpipe.preprocess.bench.DecodeBenchmark;
 import io.mnpipe.preprocess.bench.SyntheticImageNet;
-import io.mnpipe.schemas.kafka.EmbeddedKafka;
-import io.mnpipe.schemas.kafka.KafkaSettings;
-import io.mnpipe.schemas.kafka.TopicAdmin;
 import io.mnpipe.trainer.bench.TrainBenchmark;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -320,9 +320,9 @@ public final class BenchCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      if (!io.mnpipe.trainer.model.MobileNets.exists(model)) {
+      if (!io.mnpipe.models.MobileNets.exists(model)) {
         throw new IllegalArgumentException("unknown model '" + model + "'; known: "
-            + String.join(", ", io.mnpipe.trainer.model.MobileNets.names()));
+            + String.join(", ", io.mnpipe.models.MobileNets.names()));
       }
       var config = new TrainBenchmark.Config(model, imageSize, batchSize, steps, warmupSteps, rounds, partitions);
       onBroker(bootstrap, kafka -> {

@@ -2,11 +2,11 @@ package io.mnpipe.deploy.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.mnpipe.kafka.BoundedReader;
+import io.mnpipe.kafka.KafkaSettings;
 import io.mnpipe.schemas.Topic;
 import io.mnpipe.schemas.Topics;
 import io.mnpipe.schemas.avro.DatasetManifest;
-import io.mnpipe.schemas.kafka.BoundedReader;
-import io.mnpipe.schemas.kafka.KafkaSettings;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

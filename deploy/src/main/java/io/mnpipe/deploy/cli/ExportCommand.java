@@ -1,10 +1,10 @@
 package io.mnpipe.deploy.cli;
 
-import io.mnpipe.trainer.checkpoint.CheckpointMeta;
-import io.mnpipe.trainer.checkpoint.Checkpoints;
-import io.mnpipe.trainer.data.Normalizer;
-import io.mnpipe.trainer.model.export.OnnxExporter;
-import io.mnpipe.trainer.model.export.OnnxGraph;
+import io.mnpipe.models.checkpoint.CheckpointMeta;
+import io.mnpipe.models.checkpoint.Checkpoints;
+import io.mnpipe.models.export.OnnxExporter;
+import io.mnpipe.models.export.OnnxGraph;
+import io.mnpipe.models.input.Normalizer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;

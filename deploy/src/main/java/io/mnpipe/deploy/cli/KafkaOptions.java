@@ -1,7 +1,7 @@
 package io.mnpipe.deploy.cli;
 
-import io.mnpipe.schemas.kafka.KafkaSettings;
-import io.mnpipe.schemas.kafka.TopicAdmin;
+import io.mnpipe.kafka.KafkaSettings;
+import io.mnpipe.kafka.TopicAdmin;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;

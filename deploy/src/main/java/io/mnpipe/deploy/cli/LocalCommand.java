@@ -7,6 +7,7 @@ import io.mnpipe.ingest.source.SyntheticDataset;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code pipeline local}: options in, the whole pipeline run on this machine, a summary out. */
@@ -86,17 +87,8 @@ public final class LocalCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "42", description = "Seed of data generation, augmentation and init.")
   long seed;
 
-  @Option(names = "--qat", description = "Quantization-aware training: int8 weights with BatchNorm folded, uint8"
-      + " activations; the evaluator scores each checkpoint in simulated int8 and in float.")
-  boolean qat;
-
-  @Option(names = "--init-checkpoint", paramLabel = "DIR",
-      description = "Start from this checkpoint's weights (the float model QAT fine-tunes).")
-  Path initCheckpoint;
-
-  @Option(names = "--freeze-bn-epoch", paramLabel = "N", defaultValue = "0",
-      description = "With --qat: freeze BatchNorm statistics from epoch N on; 0 = never (default).")
-  int freezeBnEpoch;
+  @Mixin
+  QatOptions quantization = new QatOptions();
 
   @Option(names = "--json-summary", description = "Also write the run summary as JSON to this file.")
   Path jsonSummary;
@@ -106,7 +98,8 @@ public final class LocalCommand implements Callable<Integer> {
     LocalConfig config = new LocalConfig(dataset,
         new SyntheticDataset.Config(syntheticClasses, syntheticTrain, syntheticVal, 2, seed), model, epochs, imageSize,
         batchSize, lr, weightDecay, maxMinutes, bootstrap, workDir, metricsPort, parallelism, seed, flinkMetricsPort,
-        checkpointsPerEpoch, shuffleBufferBytes, restartAttempts, qat, initCheckpoint, freezeBnEpoch);
+        checkpointsPerEpoch, shuffleBufferBytes, restartAttempts, quantization.qatOr(false), quantization.initCheckpoint,
+        quantization.freezeBnEpochOr(0));
     RunSummary summary = new LocalPipeline(config).run();
     System.out.println(summary.describe());
     if (jsonSummary != null) {

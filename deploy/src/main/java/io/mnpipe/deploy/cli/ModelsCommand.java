@@ -2,8 +2,8 @@ package io.mnpipe.deploy.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.mnpipe.trainer.model.ModelCost;
-import io.mnpipe.trainer.model.MobileNets;
+import io.mnpipe.models.MobileNets;
+import io.mnpipe.models.ModelCost;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,13 +1,13 @@
 package io.mnpipe.deploy.cli;
 
 import io.mnpipe.deploy.local.MetricsEndpoint;
+import io.mnpipe.kafka.KafkaSettings;
+import io.mnpipe.models.MobileNets;
 import io.mnpipe.schemas.Topics;
 import io.mnpipe.schemas.avro.DatasetManifest;
-import io.mnpipe.schemas.kafka.KafkaSettings;
 import io.mnpipe.trainer.TrainResult;
 import io.mnpipe.trainer.TrainerConfig;
 import io.mnpipe.trainer.TrainerService;
-import io.mnpipe.trainer.model.MobileNets;
 import io.mnpipe.trainer.recipe.Recipe;
 import io.mnpipe.trainer.recipe.Recipes;
 import java.nio.file.Path;
@@ -117,17 +117,8 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "42", description = "Seed of weight initialisation (default 42).")
   long seed;
 
-  @Option(names = "--qat", description = "Quantization-aware training (int8 weights with BatchNorm folded, uint8"
-      + " activations); start from a float model with --init-checkpoint (default: the recipe's, off).")
-  Boolean qat;
-
-  @Option(names = "--init-checkpoint", paramLabel = "DIR",
-      description = "Start a fresh run from this checkpoint's weights (e.g. the float model QAT fine-tunes).")
-  Path initCheckpoint;
-
-  @Option(names = "--freeze-bn-epoch", paramLabel = "N",
-      description = "With --qat: freeze BatchNorm statistics from epoch N on; 0 = never (default: the recipe's).")
-  Integer freezeBnEpoch;
+  @Mixin
+  QatOptions quantization = new QatOptions();
 
   @Option(names = "--amp", description = "Mixed precision; refused: training runs in float32 (see docs/RESULTS.md).")
   boolean amp;
@@ -207,9 +198,9 @@ public final class TrainCommand implements Callable<Integer> {
     setIf(momentum, b::momentum);
     setIf(labelSmoothing, b::labelSmoothing);
     setIf(warmupEpochs, b::warmupEpochs);
-    setIf(qat, b::qat);
-    setIf(freezeBnEpoch, b::freezeBnEpoch);
-    b.initCheckpoint(initCheckpoint).amp(amp);
+    setIf(quantization.qat, b::qat);
+    setIf(quantization.freezeBnEpoch, b::freezeBnEpoch);
+    b.initCheckpoint(quantization.initCheckpoint).amp(amp);
     double warmup = warmupEpochs != null ? warmupEpochs : r != null ? r.warmupEpochs() : 0;
     if (warmup > 0 && perEpoch == 0) {
       throw new IllegalArgumentException("the warmup is " + warmup + " epochs but the epoch size is unknown (no"

@@ -1,7 +1,7 @@
 package io.mnpipe.deploy.kafka;
 
-import io.mnpipe.schemas.kafka.KafkaSettings;
-import io.mnpipe.schemas.kafka.TopicAdmin;
+import io.mnpipe.kafka.KafkaSettings;
+import io.mnpipe.kafka.TopicAdmin;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;

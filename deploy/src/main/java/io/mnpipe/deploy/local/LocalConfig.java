@@ -2,7 +2,7 @@ package io.mnpipe.deploy.local;
 
 import io.mnpipe.ingest.source.DatasetSources;
 import io.mnpipe.ingest.source.SyntheticDataset;
-import io.mnpipe.trainer.model.MobileNets;
+import io.mnpipe.models.MobileNets;
 import java.nio.file.Path;
 
 /**

@@ -1,21 +1,21 @@
 package io.mnpipe.deploy.local;
 
+import io.mnpipe.deploy.flink.FlinkRestClient;
+import io.mnpipe.deploy.flink.LocalFlinkRun;
 import io.mnpipe.ingest.publish.DatasetPublisher;
 import io.mnpipe.ingest.publish.PublishReport;
 import io.mnpipe.ingest.source.DatasetSource;
 import io.mnpipe.ingest.source.DatasetSources;
 import io.mnpipe.ingest.source.SyntheticDataset;
+import io.mnpipe.kafka.EmbeddedKafka;
+import io.mnpipe.kafka.KafkaSettings;
+import io.mnpipe.kafka.TopicAdmin;
 import io.mnpipe.preprocess.augment.AugmentPreset;
-import io.mnpipe.deploy.flink.FlinkRestClient;
-import io.mnpipe.deploy.flink.LocalFlinkRun;
 import io.mnpipe.preprocess.flink.FaultTolerance;
 import io.mnpipe.preprocess.flink.KafkaPasses;
 import io.mnpipe.preprocess.flink.PreprocessJob;
 import io.mnpipe.preprocess.image.ImageDecoder;
 import io.mnpipe.schemas.Topics;
-import io.mnpipe.schemas.kafka.EmbeddedKafka;
-import io.mnpipe.schemas.kafka.KafkaSettings;
-import io.mnpipe.schemas.kafka.TopicAdmin;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.time.LocalDateTime;

@@ -1,10 +1,10 @@
 package io.mnpipe.deploy.local;
 
+import io.mnpipe.kafka.BoundedReader;
+import io.mnpipe.kafka.KafkaSettings;
 import io.mnpipe.schemas.Topic;
 import io.mnpipe.schemas.avro.AugmentedSample;
 import io.mnpipe.schemas.avro.DeadLetter;
-import io.mnpipe.schemas.kafka.BoundedReader;
-import io.mnpipe.schemas.kafka.KafkaSettings;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -2,8 +2,8 @@ package io.mnpipe.deploy.local;
 
 import io.mnpipe.evaluator.EvaluatorConfig;
 import io.mnpipe.evaluator.EvaluatorService;
+import io.mnpipe.kafka.KafkaSettings;
 import io.mnpipe.schemas.avro.EvaluationResult;
-import io.mnpipe.schemas.kafka.KafkaSettings;
 import io.mnpipe.trainer.TrainResult;
 import io.mnpipe.trainer.TrainerConfig;
 import io.mnpipe.trainer.TrainerService;

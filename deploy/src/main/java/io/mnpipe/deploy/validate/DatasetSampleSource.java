@@ -2,11 +2,11 @@ package io.mnpipe.deploy.validate;
 
 import io.mnpipe.ingest.source.DatasetSource;
 import io.mnpipe.ingest.source.Sample;
+import io.mnpipe.models.input.SampleSource;
+import io.mnpipe.models.input.SourcedSample;
 import io.mnpipe.preprocess.augment.PresetDecoder;
 import io.mnpipe.preprocess.image.RgbImage;
 import io.mnpipe.schemas.avro.AugmentedSample;
-import io.mnpipe.trainer.data.SampleSource;
-import io.mnpipe.trainer.data.SourcedSample;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mnpipe.ingest.source.SyntheticDataset;
-import io.mnpipe.schemas.kafka.KafkaBroker;
-import io.mnpipe.schemas.kafka.KafkaSettings;
+import io.mnpipe.kafka.KafkaBroker;
+import io.mnpipe.kafka.KafkaSettings;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

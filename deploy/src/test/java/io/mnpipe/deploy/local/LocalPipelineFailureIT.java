@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mnpipe.deploy.PipelineLauncher;
-import io.mnpipe.schemas.kafka.EmbeddedKafka;
+import io.mnpipe.kafka.EmbeddedKafka;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

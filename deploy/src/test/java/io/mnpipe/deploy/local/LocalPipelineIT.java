@@ -8,10 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mnpipe.ingest.source.SyntheticDataset;
-import java.nio.file.Path;
-import io.mnpipe.trainer.checkpoint.CheckpointMeta;
-import io.mnpipe.trainer.checkpoint.Checkpoints;
+import io.mnpipe.models.checkpoint.CheckpointMeta;
+import io.mnpipe.models.checkpoint.Checkpoints;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

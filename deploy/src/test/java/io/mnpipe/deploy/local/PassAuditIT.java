@@ -4,13 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.mnpipe.kafka.KafkaBroker;
+import io.mnpipe.kafka.KafkaSettings;
+import io.mnpipe.kafka.TopicAdmin;
 import io.mnpipe.schemas.Topic;
 import io.mnpipe.schemas.Topics;
 import io.mnpipe.schemas.avro.AugmentedSample;
 import io.mnpipe.schemas.avro.DeadLetter;
-import io.mnpipe.schemas.kafka.KafkaBroker;
-import io.mnpipe.schemas.kafka.KafkaSettings;
-import io.mnpipe.schemas.kafka.TopicAdmin;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;

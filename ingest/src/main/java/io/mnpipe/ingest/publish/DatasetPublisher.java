@@ -2,14 +2,14 @@ package io.mnpipe.ingest.publish;
 
 import io.mnpipe.ingest.source.DatasetSource;
 import io.mnpipe.ingest.source.Sample;
+import io.mnpipe.kafka.KafkaSettings;
+import io.mnpipe.kafka.TopicAdmin;
 import io.mnpipe.schemas.Topic;
 import io.mnpipe.schemas.Topics;
 import io.mnpipe.schemas.avro.DatasetManifest;
 import io.mnpipe.schemas.avro.DeadLetter;
 import io.mnpipe.schemas.avro.PublishProgress;
 import io.mnpipe.schemas.avro.RawImage;
-import io.mnpipe.schemas.kafka.KafkaSettings;
-import io.mnpipe.schemas.kafka.TopicAdmin;
 import io.prometheus.metrics.core.metrics.Counter;
 import java.time.Duration;
 import java.time.Instant;

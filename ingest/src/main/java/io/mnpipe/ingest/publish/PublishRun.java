@@ -2,12 +2,12 @@ package io.mnpipe.ingest.publish;
 
 import io.mnpipe.ingest.source.DatasetSource;
 import io.mnpipe.ingest.source.Sample;
+import io.mnpipe.kafka.KafkaSettings;
 import io.mnpipe.schemas.Topic;
 import io.mnpipe.schemas.Topics;
 import io.mnpipe.schemas.avro.DeadLetter;
 import io.mnpipe.schemas.avro.PublishProgress;
 import io.mnpipe.schemas.avro.RawImage;
-import io.mnpipe.schemas.kafka.KafkaSettings;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayList;

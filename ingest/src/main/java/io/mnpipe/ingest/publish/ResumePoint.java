@@ -1,12 +1,12 @@
 package io.mnpipe.ingest.publish;
 
+import io.mnpipe.kafka.BoundedReader;
+import io.mnpipe.kafka.KafkaSettings;
 import io.mnpipe.schemas.Topic;
 import io.mnpipe.schemas.Topics;
 import io.mnpipe.schemas.avro.DeadLetter;
 import io.mnpipe.schemas.avro.PublishProgress;
 import io.mnpipe.schemas.avro.RawImage;
-import io.mnpipe.schemas.kafka.BoundedReader;
-import io.mnpipe.schemas.kafka.KafkaSettings;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;

@@ -3,7 +3,7 @@ package io.mnpipe.ingest.publish;
 import io.mnpipe.ingest.source.DatasetSource;
 import io.mnpipe.ingest.source.Sample;
 import io.mnpipe.ingest.source.SyntheticDataset;
-import io.mnpipe.schemas.kafka.KafkaSettings;
+import io.mnpipe.kafka.KafkaSettings;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;

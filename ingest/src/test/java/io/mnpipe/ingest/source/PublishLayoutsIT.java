@@ -11,13 +11,13 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.mnpipe.ingest.publish.DatasetPublisher;
 import io.mnpipe.ingest.publish.PublishReport;
+import io.mnpipe.kafka.BoundedReader;
+import io.mnpipe.kafka.KafkaBroker;
+import io.mnpipe.kafka.KafkaSettings;
 import io.mnpipe.schemas.Topic;
 import io.mnpipe.schemas.Topics;
 import io.mnpipe.schemas.avro.DeadLetter;
 import io.mnpipe.schemas.avro.RawImage;
-import io.mnpipe.schemas.kafka.BoundedReader;
-import io.mnpipe.schemas.kafka.KafkaBroker;
-import io.mnpipe.schemas.kafka.KafkaSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,10 +1,10 @@
 package io.mnpipe.preprocess.flink;
 
+import io.mnpipe.kafka.KafkaSettings;
 import io.mnpipe.preprocess.augment.AugmentPreset;
 import io.mnpipe.schemas.Topics;
 import io.mnpipe.schemas.avro.AugmentedSample;
 import io.mnpipe.schemas.avro.DeadLetter;
-import io.mnpipe.schemas.kafka.KafkaSettings;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;

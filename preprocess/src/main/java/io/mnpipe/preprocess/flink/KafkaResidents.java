@@ -1,7 +1,7 @@
 package io.mnpipe.preprocess.flink;
 
+import io.mnpipe.kafka.KafkaSettings;
 import io.mnpipe.schemas.avro.RawImage;
-import io.mnpipe.schemas.kafka.KafkaSettings;
 import io.mnpipe.schemas.serde.AvroDeserializer;
 import java.time.Duration;
 import java.util.ArrayList;

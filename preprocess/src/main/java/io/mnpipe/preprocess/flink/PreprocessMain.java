@@ -1,16 +1,16 @@
 package io.mnpipe.preprocess.flink;
 
+import io.mnpipe.kafka.KafkaSettings;
 import io.mnpipe.preprocess.augment.AugmentPreset;
 import io.mnpipe.preprocess.image.ImageDecoder;
-import io.mnpipe.schemas.kafka.KafkaSettings;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * Job arguments in, one bounded preprocess pass over a raw topic submitted to the Flink cluster

@@ -7,10 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mnpipe.ingest.publish.DatasetPublisher;
 import io.mnpipe.ingest.source.SyntheticDataset;
+import io.mnpipe.kafka.BoundedReader;
+import io.mnpipe.kafka.KafkaBroker;
+import io.mnpipe.kafka.KafkaSettings;
 import io.mnpipe.schemas.avro.RawImage;
-import io.mnpipe.schemas.kafka.BoundedReader;
-import io.mnpipe.schemas.kafka.KafkaBroker;
-import io.mnpipe.schemas.kafka.KafkaSettings;
 import io.mnpipe.schemas.serde.AvroDeserializer;
 import java.nio.ByteBuffer;
 import java.time.Duration;

@@ -5,14 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mnpipe.ingest.publish.DatasetPublisher;
 import io.mnpipe.ingest.source.SyntheticDataset;
+import io.mnpipe.kafka.KafkaBroker;
+import io.mnpipe.kafka.KafkaSettings;
+import io.mnpipe.kafka.TopicAdmin;
 import io.mnpipe.preprocess.augment.AugmentPreset;
 import io.mnpipe.schemas.Topic;
 import io.mnpipe.schemas.Topics;
 import io.mnpipe.schemas.avro.AugmentedSample;
 import io.mnpipe.schemas.avro.DeadLetter;
-import io.mnpipe.schemas.kafka.KafkaBroker;
-import io.mnpipe.schemas.kafka.KafkaSettings;
-import io.mnpipe.schemas.kafka.TopicAdmin;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;

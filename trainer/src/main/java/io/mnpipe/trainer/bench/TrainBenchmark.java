@@ -1,15 +1,15 @@
 package io.mnpipe.trainer.bench;
 
+import io.mnpipe.kafka.KafkaSettings;
+import io.mnpipe.kafka.TopicAdmin;
+import io.mnpipe.models.input.BatchAssembler;
+import io.mnpipe.models.input.BatchLoader;
+import io.mnpipe.models.input.KafkaSampleSource;
+import io.mnpipe.models.input.SampleBatch;
 import io.mnpipe.schemas.Topic;
 import io.mnpipe.schemas.Topics;
 import io.mnpipe.schemas.avro.AugmentedSample;
-import io.mnpipe.schemas.kafka.KafkaSettings;
-import io.mnpipe.schemas.kafka.TopicAdmin;
 import io.mnpipe.trainer.TrainerConfig;
-import io.mnpipe.trainer.data.BatchAssembler;
-import io.mnpipe.trainer.data.BatchLoader;
-import io.mnpipe.trainer.data.KafkaSampleSource;
-import io.mnpipe.trainer.data.SampleBatch;
 import io.mnpipe.trainer.train.ModelTrainer;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;

@@ -1,9 +1,11 @@
 package io.mnpipe.trainer.checkpoint;
 
+import io.mnpipe.kafka.KafkaSettings;
+import io.mnpipe.models.checkpoint.Checkpoint;
+import io.mnpipe.models.checkpoint.CheckpointMeta;
 import io.mnpipe.schemas.Topic;
 import io.mnpipe.schemas.Topics;
 import io.mnpipe.schemas.avro.CheckpointEvent;
-import io.mnpipe.schemas.kafka.KafkaSettings;
 import java.time.Duration;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;

@@ -1,5 +1,8 @@
 package io.mnpipe.trainer.checkpoint;
 
+import io.mnpipe.models.checkpoint.Checkpoint;
+import io.mnpipe.models.checkpoint.CheckpointMeta;
+import io.mnpipe.models.checkpoint.Checkpoints;
 import java.nio.file.Path;
 import java.util.Optional;
 

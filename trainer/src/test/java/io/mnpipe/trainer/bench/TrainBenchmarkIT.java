@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.mnpipe.schemas.kafka.KafkaBroker;
-import io.mnpipe.schemas.kafka.KafkaSettings;
+import io.mnpipe.kafka.KafkaBroker;
+import io.mnpipe.kafka.KafkaSettings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 

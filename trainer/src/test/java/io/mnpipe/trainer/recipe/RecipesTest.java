@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.mnpipe.models.MobileNets;
 import io.mnpipe.trainer.TrainerConfig;
-import io.mnpipe.trainer.model.MobileNets;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 

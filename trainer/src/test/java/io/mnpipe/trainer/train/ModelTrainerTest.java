@@ -7,17 +7,17 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.nn.Parameter;
-import io.mnpipe.trainer.TestSamples;
+import io.mnpipe.models.TestSamples;
+import io.mnpipe.models.input.BatchAssembler;
+import io.mnpipe.models.input.SampleBatch;
 import io.mnpipe.trainer.TrainerConfig;
-import io.mnpipe.trainer.data.BatchAssembler;
-import io.mnpipe.trainer.data.SampleBatch;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 /** One step per family on a tiny batch: the loss is finite and the weights move; a blow-up stops training. */
 class ModelTrainerTest {

@@ -1,0 +1,271 @@
+package io.mnpipe.models.input;
+
+import io.mnpipe.kafka.KafkaSettings;
+import io.mnpipe.schemas.avro.AugmentedSample;
+import io.mnpipe.schemas.serde.AvroDeserializer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Set;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RecordDeserializationException;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An AugmentedSample topic in, samples with their partition and offset out, from the first offset
+ * of every partition or from a run's resume point ({@link #seek}). Bounded, it stops at the end
+ * offsets that existed when it was opened (records produced later are left for the next run);
+ * unbounded, it follows the topic. Assigns partitions itself: no consumer group, no rebalance wait,
+ * no committed offsets (the trainer keeps its own in checkpoints). Reads committed records only, as
+ * preprocess writes in transactions. Created with an epoch limit, it hands epochs out in order
+ * across partitions ({@link EpochBarrier}) and ends once every partition is past the last epoch.
+ */
+public final class KafkaSampleSource implements SampleSource {
+  private static final Logger LOG = LoggerFactory.getLogger(KafkaSampleSource.class);
+
+  private final KafkaConsumer<String, AugmentedSample> consumer;
+  private final String topic;
+  private final Map<TopicPartition, Long> end = new HashMap<>();
+  private final boolean bounded;
+  private final int maxEpoch;
+  private final boolean ordered;
+  private List<TopicPartition> parts;
+  private EpochBarrier barrier;
+  private long expected;
+  private volatile long undecodable; // written by the loader thread, read by the trainer
+  private volatile long lag = -1;
+
+  /** Reads records in the order Kafka hands them out, every epoch (the evaluator's validation reads). */
+  public KafkaSampleSource(KafkaSettings kafka, String topic, String clientId, boolean bounded, Duration topicWait) {
+    this(kafka, topic, clientId, bounded, topicWait, 0, false);
+  }
+
+  /**
+   * @param topicWait how long to wait for the topic to exist (it may be created by a stage starting alongside)
+   * @param maxEpoch with {@code epochOrdered}: a partition ends at its first record of a later epoch; 0 = none
+   * @param epochOrdered hand out epoch e of every partition before epoch e+1 of any
+   */
+  public KafkaSampleSource(KafkaSettings kafka, String topic, String clientId, boolean bounded, Duration topicWait,
+      int maxEpoch, boolean epochOrdered) {
+    var props = kafka.consumer(null, clientId);
+    // Again after any --client-config extras: aborted preprocess attempts must never reach training.
+    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    this.consumer = new KafkaConsumer<>(props, new StringDeserializer(), new AvroDeserializer<>(AugmentedSample.class));
+    this.topic = topic;
+    this.bounded = bounded;
+    this.maxEpoch = maxEpoch;
+    this.ordered = epochOrdered;
+    this.barrier = epochOrdered ? new EpochBarrier(1, maxEpoch) : null;
+    try {
+      open(topicWait);
+    } catch (RuntimeException e) {
+      consumer.close(Duration.ofSeconds(1));
+      throw e;
+    }
+  }
+
+  private void open(Duration topicWait) {
+    parts = partitions(topicWait);
+    consumer.assign(parts);
+    consumer.seekToBeginning(parts);
+    Map<TopicPartition, Long> begin = consumer.beginningOffsets(parts);
+    if (bounded) {
+      end.putAll(consumer.endOffsets(parts));
+    }
+    limitTo(begin);
+  }
+
+  /** Bounded: counts what lies between {@code start} and the end offsets, and drops partitions with nothing. */
+  private void limitTo(Map<TopicPartition, Long> start) {
+    if (!bounded) {
+      return;
+    }
+    expected = 0;
+    for (TopicPartition tp : parts) {
+      expected += Math.max(0, end.getOrDefault(tp, 0L) - start.get(tp));
+    }
+    List<TopicPartition> empty = end.keySet().stream().filter(tp -> end.get(tp) <= start.get(tp)).toList();
+    consumer.pause(empty); // nothing to read there: no fetches either
+    empty.forEach(end::remove);
+    LOG.info("reading {} up to its current end: {} records in {} partitions", topic, expected, parts.size());
+  }
+
+  @Override
+  public void seek(Map<Integer, Long> next, int epoch) {
+    Map<TopicPartition, Long> begin = consumer.beginningOffsets(parts);
+    Map<TopicPartition, Long> latest = consumer.endOffsets(parts);
+    Map<TopicPartition, Long> start = new HashMap<>(begin);
+    for (TopicPartition tp : parts) {
+      Long at = next.get(tp.partition());
+      if (at == null) {
+        continue;
+      }
+      if (at < begin.get(tp)) {
+        LOG.warn("{}: records {}..{} were deleted (retention) before they were trained; resuming at {}", tp, at,
+            begin.get(tp) - 1, begin.get(tp));
+      } else if (at > latest.get(tp)) {
+        throw new IllegalStateException("resume point " + at + " of " + tp + " lies beyond its end " + latest.get(tp)
+            + ": was the topic deleted and recreated? start the run over (--fresh) or use another --run-id");
+      } else {
+        consumer.seek(tp, at);
+        start.put(tp, at);
+      }
+    }
+    Set<Integer> unknown = new HashSet<>(next.keySet());
+    parts.forEach(tp -> unknown.remove(tp.partition()));
+    if (!unknown.isEmpty()) {
+      throw new IllegalStateException("the run was trained on partitions " + unknown + " that " + topic
+          + " no longer has; start the run over (--fresh) or use another --run-id");
+    }
+    barrier = ordered ? new EpochBarrier(epoch, maxEpoch) : null;
+    limitTo(start);
+  }
+
+  private List<TopicPartition> partitions(Duration wait) {
+    long deadline = System.nanoTime() + wait.toNanos();
+    while (true) {
+      List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(5));
+      if (infos != null && !infos.isEmpty()) {
+        return infos.stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("topic '" + topic + "' does not exist after " + wait.toSeconds()
+            + " s; run preprocess for this dataset/split first or check the topic name");
+      }
+      sleep(200);
+    }
+  }
+
+  @Override
+  public List<SourcedSample> poll(Duration timeout) {
+    if ((bounded && end.isEmpty()) || (barrier != null && barrier.finished())) {
+      return null;
+    }
+    List<SourcedSample> out = new ArrayList<>();
+    try {
+      for (ConsumerRecord<String, AugmentedSample> r : consumer.poll(timeout)) {
+        TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+        Long stop = end.get(tp);
+        if (bounded && (stop == null || r.offset() >= stop)) {
+          continue;
+        }
+        if (r.value() == null) {
+          undecodable++; // a tombstone carries no sample
+        } else if (barrier == null || barrier.admit(r.partition(), r.value().getEpoch())) {
+          out.add(new SourcedSample(r.value(), r.partition(), r.offset()));
+        } else if (!consumer.paused().contains(tp)) {
+          // The partition's next epoch waits for the others: read it again from here later.
+          consumer.pause(List.of(tp));
+          consumer.seek(tp, r.offset());
+        }
+      }
+    } catch (RecordDeserializationException e) {
+      undecodable++;
+      LOG.warn("skipped undecodable record at {} offset {}: {}", e.topicPartition(), e.offset(), e.getMessage());
+      consumer.seek(e.topicPartition(), e.offset() + 1);
+    }
+    if (bounded) {
+      retireFinishedPartitions();
+    }
+    if (barrier != null) {
+      releaseBarrier();
+    }
+    lag = currentLag();
+    return out;
+  }
+
+  private void retireFinishedPartitions() {
+    List<TopicPartition> done = new ArrayList<>();
+    end.forEach((tp, stop) -> {
+      if (!consumer.paused().contains(tp) && consumer.position(tp) >= stop) {
+        done.add(tp);
+      }
+    });
+    if (!done.isEmpty()) {
+      consumer.pause(done);
+      done.forEach(end::remove);
+    }
+  }
+
+  /** Partitions with nothing to read now (ended, or caught up when following) do not hold an epoch back. */
+  private void releaseBarrier() {
+    Set<Integer> all = new HashSet<>();
+    Set<Integer> idle = new HashSet<>();
+    for (TopicPartition tp : parts) {
+      all.add(tp.partition());
+      if (barrier.isWaiting(tp.partition())) {
+        continue;
+      }
+      boolean nothingNow = bounded ? !end.containsKey(tp) : consumer.currentLag(tp).orElse(1) == 0;
+      if (nothingNow) {
+        idle.add(tp.partition());
+      }
+    }
+    int before = barrier.epoch();
+    List<Integer> go = barrier.release(all, idle);
+    if (!go.isEmpty()) {
+      LOG.info("{}: epoch {} read from every partition; epoch {} starts", topic, before, barrier.epoch());
+      consumer.resume(go.stream().map(p -> new TopicPartition(topic, p)).toList());
+    } else if (barrier.finished()) {
+      LOG.info("{}: every partition is past epoch {}; the input ends here", topic, maxEpoch);
+    }
+  }
+
+  @Override
+  public OptionalLong expectedRecords() {
+    return bounded ? OptionalLong.of(expected) : OptionalLong.empty();
+  }
+
+  /** Sum of records behind the end over the partitions whose lag the consumer knows (no request made). */
+  private long currentLag() {
+    long sum = 0;
+    boolean known = false;
+    for (TopicPartition tp : consumer.assignment()) {
+      var l = consumer.currentLag(tp);
+      if (l.isPresent()) {
+        sum += l.getAsLong();
+        known = true;
+      }
+    }
+    return known ? sum : lag;
+  }
+
+  @Override
+  public long lag() {
+    return lag;
+  }
+
+  @Override
+  public long undecodable() {
+    return undecodable;
+  }
+
+  @Override
+  public String name() {
+    return topic;
+  }
+
+  @Override
+  public void close() {
+    consumer.close(Duration.ofSeconds(5));
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting for a topic", e);
+    }
+  }
+}
