@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code pipeline bench ...}: benchmarks that print a ratio against a baseline measured in the same run. */
@@ -38,6 +39,27 @@ public final class BenchCommand implements Runnable {
     return EmbeddedKafka.start(Files.isDirectory(shm) && Files.isWritable(shm)
         ? Files.createTempDirectory(shm, "mnpipe-bench-kafka-") : Files.createTempDirectory("mnpipe-bench-kafka-"),
         true);
+  }
+
+  /** --bootstrap of the benchmarks that use Kafka: that cluster, or an embedded broker when it is absent. */
+  static final class BrokerOption {
+    @Option(names = "--bootstrap", paramLabel = "HOST:PORT",
+        description = "Benchmark against this cluster instead of an embedded broker.")
+    String bootstrap;
+
+    void run(OnKafka work) throws Exception {
+      onBroker(bootstrap, work);
+    }
+
+    String describe() {
+      return bootstrap == null ? "embedded (log dir on tmpfs where available)" : bootstrap;
+    }
+  }
+
+  /** --json of every benchmark. */
+  static final class JsonOption {
+    @Option(names = "--json", description = "Print the result as JSON.")
+    boolean json;
   }
 
   /** A benchmark's work against a broker. */
@@ -86,16 +108,16 @@ public final class BenchCommand implements Runnable {
     @Option(names = "--partitions", defaultValue = "8", description = "Partitions per topic (default ${DEFAULT-VALUE}).")
     int partitions;
 
-    @Option(names = "--bootstrap", description = "Benchmark against this cluster instead of an embedded broker.")
-    String bootstrap;
+    @Mixin
+    BrokerOption broker = new BrokerOption();
 
-    @Option(names = "--json", description = "Print the result as JSON.")
-    boolean json;
+    @Mixin
+    JsonOption output = new JsonOption();
 
     @Override
     public Integer call() throws Exception {
       var config = new IngestBenchmark.Config(records, imageBytes, rounds, partitions);
-      onBroker(bootstrap, kafka -> print(new IngestBenchmark(kafka, config).run()));
+      broker.run(kafka -> print(new IngestBenchmark(kafka, config).run()));
       return 0;
     }
 
@@ -112,8 +134,8 @@ public final class BenchCommand implements Runnable {
       out.put("ratio", Math.round(r.ratio() * 1000) / 1000.0);
       out.put("pipeline_rounds_mb_per_s", r.pipelineRoundsMbPerS());
       out.put("baseline_rounds_mb_per_s", r.baselineRoundsMbPerS());
-      out.put("broker", bootstrap == null ? "embedded (log dir on tmpfs where available)" : bootstrap);
-      if (json) {
+      out.put("broker", broker.describe());
+      if (output.json) {
         printJson(out);
       } else {
         System.out.printf("ingest: %.0f rec/s, %.1f MB/s; plain producer %.1f MB/s; ratio %.3f%n", r.recordsPerS(),
@@ -164,11 +186,11 @@ public final class BenchCommand implements Runnable {
         description = "Seconds of bare decoding measured before and after the job (default ${DEFAULT-VALUE}).")
     int decodeSeconds;
 
-    @Option(names = "--bootstrap", description = "Benchmark against this cluster instead of an embedded broker.")
-    String bootstrap;
+    @Mixin
+    BrokerOption broker = new BrokerOption();
 
-    @Option(names = "--json", description = "Print the result as JSON.")
-    boolean json;
+    @Mixin
+    JsonOption output = new JsonOption();
 
     @Override
     public Integer call() throws Exception {
@@ -188,7 +210,7 @@ public final class BenchCommand implements Runnable {
       }
       var config = new PreprocessBenchmark.Config(tree, size, p, shuffleBufferBytes, work.resolve("checkpoints"),
           checkpointInterval, decodeSeconds, "images".equals(shuffleState));
-      onBroker(bootstrap, kafka -> print(new PreprocessBenchmark(kafka, config).run()));
+      broker.run(kafka -> print(new PreprocessBenchmark(kafka, config).run()));
       return 0;
     }
 
@@ -218,7 +240,7 @@ public final class BenchCommand implements Runnable {
       out.put("checkpoint_bytes_max", r.checkpointBytesMax());
       out.put("checkpoint_ms_max", r.checkpointMsMax());
       out.put("restarts", r.restarts());
-      if (json) {
+      if (output.json) {
         printJson(out);
       } else {
         System.out.printf("preprocess job %.0f images/s, bare decode + augment %.0f images/s (%d cores, %s): ratio %.3f;"
@@ -254,8 +276,8 @@ public final class BenchCommand implements Runnable {
     @Option(names = "--max-images", defaultValue = "5000", description = "Load at most this many files.")
     int maxImages;
 
-    @Option(names = "--json", description = "Print the result as JSON.")
-    boolean json;
+    @Mixin
+    JsonOption output = new JsonOption();
 
     @Override
     public Integer call() throws Exception {
@@ -271,7 +293,7 @@ public final class BenchCommand implements Runnable {
       }
       var r = DecodeBenchmark.run(new DecodeBenchmark.Config(dir, size, Duration.ofSeconds(warmup),
           Duration.ofSeconds(seconds), maxImages, true));
-      if (json) {
+      if (output.json) {
         System.out.println(r.toJson());
       } else {
         System.out.printf("decode+augment %.0f images/s, full-size decode %.0f images/s (one core, %s): ratio %.2f%n",
@@ -312,11 +334,11 @@ public final class BenchCommand implements Runnable {
     @Option(names = "--partitions", defaultValue = "8", description = "Partitions of the topic (default ${DEFAULT-VALUE}).")
     int partitions;
 
-    @Option(names = "--bootstrap", description = "Benchmark against this cluster instead of an embedded broker.")
-    String bootstrap;
+    @Mixin
+    BrokerOption broker = new BrokerOption();
 
-    @Option(names = "--json", description = "Print the result as JSON.")
-    boolean json;
+    @Mixin
+    JsonOption output = new JsonOption();
 
     @Override
     public Integer call() throws Exception {
@@ -325,7 +347,7 @@ public final class BenchCommand implements Runnable {
             + String.join(", ", io.mnpipe.models.MobileNets.names()));
       }
       var config = new TrainBenchmark.Config(model, imageSize, batchSize, steps, warmupSteps, rounds, partitions);
-      onBroker(bootstrap, kafka -> {
+      broker.run(kafka -> {
         TrainBenchmark.Result r = new TrainBenchmark(kafka, config).run();
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("benchmark", "train");
@@ -344,7 +366,7 @@ public final class BenchCommand implements Runnable {
         out.put("data_wait", Math.round(r.dataWait() * 1000) / 1000.0);
         out.put("loader_cpu", Math.round(r.loaderCpu() * 1000) / 1000.0);
         out.put("first_batch_ms", Math.round(r.firstBatchMillis()));
-        if (json) {
+        if (output.json) {
           printJson(out);
         } else {
           System.out.printf("train %s %dx%d batch %d on %s: from Kafka %.1f img/s, from memory %.1f img/s, ratio %.3f"
@@ -415,11 +437,11 @@ public final class BenchCommand implements Runnable {
         description = "The peer's script (default: bench/pytorch/peer.py of this checkout).")
     Path script;
 
-    @Option(names = "--bootstrap", description = "Data case against this cluster instead of an embedded broker.")
-    String bootstrap;
+    @Mixin
+    BrokerOption broker = new BrokerOption();
 
-    @Option(names = "--json", description = "Print the result as JSON.")
-    boolean json;
+    @Mixin
+    JsonOption output = new JsonOption();
 
     @Override
     public Integer call() throws Exception {
@@ -449,7 +471,7 @@ public final class BenchCommand implements Runnable {
       List<PeerComparison.CaseResult> results;
       if (data) {
         List<List<PeerComparison.CaseResult>> holder = new java.util.ArrayList<>();
-        onBroker(bootstrap, kafka -> holder.add(new PeerComparison(config, kafka).run()));
+        broker.run(kafka -> holder.add(new PeerComparison(config, kafka).run()));
         results = holder.get(0);
       } else {
         results = new PeerComparison(config, null).run();
@@ -504,7 +526,7 @@ public final class BenchCommand implements Runnable {
         rows.add(row);
       }
       out.put("cases", rows);
-      if (json) {
+      if (output.json) {
         printJson(out);
       } else {
         for (PeerComparison.CaseResult r : results) {

@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
-import java.util.NoSuchElementException;
 import java.util.OptionalLong;
 
 /**
@@ -126,40 +125,27 @@ public final class Cifar10Binary implements DatasetSource {
   }
 
   /** Reads the batches record by record; also {@link AutoCloseable}, to stop early. */
-  private final class RecordIterator implements Iterator<Sample>, AutoCloseable {
+  private final class RecordIterator extends LookaheadIterator {
     private final Iterator<Path> files;
     private final PngEncoder png = new PngEncoder();
     private final byte[] record = new byte[RECORD];
     private Path file;
     private InputStream in;
     private int index;
-    private Sample pending;
 
     RecordIterator(List<Path> files) {
       this.files = files.iterator();
     }
 
     @Override
-    public boolean hasNext() {
-      while (pending == null) {
-        if (in == null && !open()) {
-          return false;
-        }
-        if (in != null) {
-          pending = read();
-        }
+    protected boolean advance() {
+      if (in == null && !open()) {
+        return false;
+      }
+      if (in != null) {
+        pending = read();
       }
       return true;
-    }
-
-    @Override
-    public Sample next() {
-      if (!hasNext()) {
-        throw new NoSuchElementException();
-      }
-      Sample s = pending;
-      pending = null;
-      return s;
     }
 
     @Override

@@ -12,7 +12,6 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.NoSuchElementException;
 import java.util.zip.GZIPInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
@@ -110,36 +109,20 @@ public final class WebDatasetShards implements DatasetSource {
     }
   }
 
-  private final class ShardIterator implements Iterator<Sample>, AutoCloseable {
+  private final class ShardIterator extends LookaheadIterator {
     private int nextShard;
     private Path shard;
     private TarArchiveInputStream tar;
     private Member carried; // first member of the next group, read while finding the end of this one
     private final Map<String, Integer> keysSeen = new HashMap<>(); // key -> groups so far, in this shard
-    private Sample pending;
 
     @Override
-    public boolean hasNext() {
-      while (pending == null) {
-        if (tar == null) {
-          if (!openNextShard()) {
-            return false;
-          }
-          continue; // a shard that failed to open left its rejection in pending
-        }
-        pending = readGroup();
+    protected boolean advance() {
+      if (tar == null) {
+        return openNextShard(); // a shard that fails to open leaves its rejection in pending
       }
+      pending = readGroup();
       return true;
-    }
-
-    @Override
-    public Sample next() {
-      if (!hasNext()) {
-        throw new NoSuchElementException();
-      }
-      Sample s = pending;
-      pending = null;
-      return s;
     }
 
     @Override
