@@ -41,11 +41,17 @@ public final class BenchCommand implements Runnable {
         true);
   }
 
-  /** --bootstrap of the benchmarks that use Kafka: that cluster, or an embedded broker when it is absent. */
+  /**
+   * --bootstrap and --json of the benchmarks that use Kafka: that cluster, or an embedded broker
+   * when it is absent.
+   */
   static final class BrokerOption {
     @Option(names = "--bootstrap", paramLabel = "HOST:PORT",
         description = "Benchmark against this cluster instead of an embedded broker.")
     String bootstrap;
+
+    @Option(names = "--json", description = "Print the result as JSON.")
+    boolean json;
 
     void run(OnKafka work) throws Exception {
       onBroker(bootstrap, work);
@@ -111,9 +117,6 @@ public final class BenchCommand implements Runnable {
     @Mixin
     BrokerOption broker = new BrokerOption();
 
-    @Mixin
-    JsonOption output = new JsonOption();
-
     @Override
     public Integer call() throws Exception {
       var config = new IngestBenchmark.Config(records, imageBytes, rounds, partitions);
@@ -135,7 +138,7 @@ public final class BenchCommand implements Runnable {
       out.put("pipeline_rounds_mb_per_s", r.pipelineRoundsMbPerS());
       out.put("baseline_rounds_mb_per_s", r.baselineRoundsMbPerS());
       out.put("broker", broker.describe());
-      if (output.json) {
+      if (broker.json) {
         printJson(out);
       } else {
         System.out.printf("ingest: %.0f rec/s, %.1f MB/s; plain producer %.1f MB/s; ratio %.3f%n", r.recordsPerS(),
@@ -189,9 +192,6 @@ public final class BenchCommand implements Runnable {
     @Mixin
     BrokerOption broker = new BrokerOption();
 
-    @Mixin
-    JsonOption output = new JsonOption();
-
     @Override
     public Integer call() throws Exception {
       int p = parallelism != null ? parallelism : Runtime.getRuntime().availableProcessors();
@@ -240,7 +240,7 @@ public final class BenchCommand implements Runnable {
       out.put("checkpoint_bytes_max", r.checkpointBytesMax());
       out.put("checkpoint_ms_max", r.checkpointMsMax());
       out.put("restarts", r.restarts());
-      if (output.json) {
+      if (broker.json) {
         printJson(out);
       } else {
         System.out.printf("preprocess job %.0f images/s, bare decode + augment %.0f images/s (%d cores, %s): ratio %.3f;"
@@ -337,9 +337,6 @@ public final class BenchCommand implements Runnable {
     @Mixin
     BrokerOption broker = new BrokerOption();
 
-    @Mixin
-    JsonOption output = new JsonOption();
-
     @Override
     public Integer call() throws Exception {
       if (!io.mnpipe.models.MobileNets.exists(model)) {
@@ -366,7 +363,7 @@ public final class BenchCommand implements Runnable {
         out.put("data_wait", Math.round(r.dataWait() * 1000) / 1000.0);
         out.put("loader_cpu", Math.round(r.loaderCpu() * 1000) / 1000.0);
         out.put("first_batch_ms", Math.round(r.firstBatchMillis()));
-        if (output.json) {
+        if (broker.json) {
           printJson(out);
         } else {
           System.out.printf("train %s %dx%d batch %d on %s: from Kafka %.1f img/s, from memory %.1f img/s, ratio %.3f"
@@ -439,9 +436,6 @@ public final class BenchCommand implements Runnable {
 
     @Mixin
     BrokerOption broker = new BrokerOption();
-
-    @Mixin
-    JsonOption output = new JsonOption();
 
     @Override
     public Integer call() throws Exception {
@@ -526,7 +520,7 @@ public final class BenchCommand implements Runnable {
         rows.add(row);
       }
       out.put("cases", rows);
-      if (output.json) {
+      if (broker.json) {
         printJson(out);
       } else {
         for (PeerComparison.CaseResult r : results) {

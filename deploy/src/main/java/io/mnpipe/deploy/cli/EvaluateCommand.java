@@ -46,12 +46,8 @@ public final class EvaluateCommand implements Callable<Integer> {
           "its cores with a CPU trainer, so it takes one core while it scores and leaves the rest."})
   int intraOpThreads;
 
-  @Option(names = "--metrics-host", defaultValue = "127.0.0.1",
-      description = "Address of the Prometheus endpoint (default ${DEFAULT-VALUE}; 0.0.0.0 in a container).")
-  String metricsHost;
-
-  @Option(names = "--metrics-port", defaultValue = "9466", description = "Prometheus endpoint port (default ${DEFAULT-VALUE}; 0 = any free one).")
-  int metricsPort;
+  @Mixin
+  MetricsOptions metricsOptions = new MetricsOptions();
 
   @Override
   public Integer call() throws Exception {
@@ -59,7 +55,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         .withBatchSize(batchSize).withLatestOnly(!scoreEvery).withCheckpointTopic(checkpointTopic)
         .withIntraOpThreads(intraOpThreads);
     var settings = kafka.connect();
-    try (MetricsEndpoint metrics = new MetricsEndpoint(metricsHost, metricsPort);
+    try (MetricsEndpoint metrics = metricsOptions.open(9466);
         EvaluatorService service = new EvaluatorService(config, settings)) {
       System.out.println("evaluator: checkpoints from " + checkpointTopic + ", validation split " + valTopic
           + ", results to " + Topics.EVALUATIONS + "; metrics on " + metrics.url());

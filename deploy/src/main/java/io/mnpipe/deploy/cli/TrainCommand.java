@@ -106,13 +106,8 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--until-end", description = "Stop at the end the topic has when training starts.")
   boolean untilEnd;
 
-  @Option(names = "--metrics-host", defaultValue = "127.0.0.1",
-      description = "Address of the Prometheus endpoint (default ${DEFAULT-VALUE}; 0.0.0.0 in a container).")
-  String metricsHost;
-
-  @Option(names = "--metrics-port", defaultValue = "9465",
-      description = "Prometheus endpoint on 127.0.0.1 (default ${DEFAULT-VALUE}; 0 = any free port).")
-  int metricsPort;
+  @Mixin
+  MetricsOptions metricsOptions = new MetricsOptions();
 
   @Option(names = "--seed", defaultValue = "42", description = "Seed of weight initialisation (default 42).")
   long seed;
@@ -141,7 +136,7 @@ public final class TrainCommand implements Callable<Integer> {
     DatasetManifest manifest = manifest(settings);
     TrainerConfig cfg = config(r, name, manifest == null ? null : manifest.getClassNames().size(),
         manifest == null ? null : manifest.getTotal());
-    try (MetricsEndpoint metrics = new MetricsEndpoint(metricsHost, metricsPort)) {
+    try (MetricsEndpoint metrics = metricsOptions.open(9465)) {
       System.out.println(describe(cfg, r, metrics.url()));
       TrainResult res = runUntilDoneOrSignalled(new TrainerService(cfg, settings, inputTopic));
       System.out.printf(Locale.ROOT, "run %s ended (%s) at step %d: %d samples this time, loss %.4f, %.1f img/s;"
