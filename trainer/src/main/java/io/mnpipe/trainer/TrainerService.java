@@ -31,7 +31,9 @@ public final class TrainerService implements AutoCloseable {
   private final KafkaSettings kafka;
   private final String samplesTopic;
   private volatile TrainingLoop loop;
+  private volatile KafkaSampleSource source;
   private volatile boolean stopped;
+  private volatile boolean endAtCurrentEnd;
 
   public TrainerService(TrainerConfig config, KafkaSettings kafka, String samplesTopic) {
     this.config = config;
@@ -50,15 +52,37 @@ public final class TrainerService implements AutoCloseable {
     }
     String clientId = "mnpipe-trainer-" + config.runId();
     try (CheckpointPublisher publisher = new CheckpointPublisher(kafka, clientId)) {
-      KafkaSampleSource source = new KafkaSampleSource(kafka, samplesTopic, clientId, stopAtEnd, TOPIC_WAIT,
+      KafkaSampleSource s = new KafkaSampleSource(kafka, samplesTopic, clientId, stopAtEnd, TOPIC_WAIT,
           config.epochs(), true);
-      TrainingLoop l = new TrainingLoop(config, source, publisher);
+      source = s;
+      if (endAtCurrentEnd) {
+        s.endAtCurrentEnd();
+      }
+      TrainingLoop l = new TrainingLoop(config, s, publisher);
       loop = l;
       if (stopped) {
         l.stop();
       }
       return l.run();
     }
+  }
+
+  /**
+   * Of a run following its topic: the producer is done, so train on to the topic's end as it is
+   * now, then write a final checkpoint and return. Any thread, before or during {@link #run}.
+   */
+  public void endAtCurrentEnd() {
+    endAtCurrentEnd = true;
+    KafkaSampleSource s = source;
+    if (s != null) {
+      s.endAtCurrentEnd();
+    }
+  }
+
+  /** {@link System#nanoTime()} when the run's first step ended, or 0 before it. */
+  public long firstStepNanos() {
+    TrainingLoop l = loop;
+    return l == null ? 0 : l.firstStepNanos();
   }
 
   /** Asks a running {@link #run} to finish: it writes a final checkpoint and returns. Any thread. */

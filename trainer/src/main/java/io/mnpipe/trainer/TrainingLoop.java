@@ -36,6 +36,8 @@ import org.slf4j.LoggerFactory;
  * folder, the loop continues from the newest checkpoint. Knows nothing of Kafka.
  */
 public final class TrainingLoop {
+  private volatile long firstStepNanos;
+
   private static final Logger LOG = LoggerFactory.getLogger(TrainingLoop.class);
 
   private final TrainerConfig config;
@@ -54,6 +56,11 @@ public final class TrainingLoop {
   }
 
   /** Trains until the run ends; closes the source. Throws if training diverges or the input fails. */
+  /** {@link System#nanoTime()} when the first step of this run ended, or 0 before it. */
+  public long firstStepNanos() {
+    return firstStepNanos;
+  }
+
   public TrainResult run() {
     try (RunLock lock = RunLock.acquire(config.runDir())) {
       if (config.fresh()) {
@@ -144,7 +151,11 @@ public final class TrainingLoop {
       if (trace != null) {
         trace.trained(trainer.steps(), batch); // before any checkpoint that covers it
       }
-      p.stepDone(batch, loss, System.nanoTime() - t0);
+      long done = System.nanoTime();
+      if (firstStepNanos == 0) {
+        firstStepNanos = done;
+      }
+      p.stepDone(batch, loss, done - t0);
       metrics.stepDone(trainer.steps(), loss, lr, batch.size());
       if (trainer.steps() % config.logEverySteps() == 0) {
         p.log(trainer, lr, skipped(l));

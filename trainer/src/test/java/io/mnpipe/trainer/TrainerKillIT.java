@@ -1,12 +1,12 @@
 package io.mnpipe.trainer;
 
-import io.mnpipe.models.TestSamples;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mnpipe.kafka.KafkaBroker;
 import io.mnpipe.kafka.KafkaSettings;
 import io.mnpipe.kafka.TopicAdmin;
+import io.mnpipe.models.TestSamples;
 import io.mnpipe.models.checkpoint.CheckpointMeta;
 import io.mnpipe.models.checkpoint.Checkpoints;
 import io.mnpipe.schemas.Topic;

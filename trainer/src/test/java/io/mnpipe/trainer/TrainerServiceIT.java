@@ -1,12 +1,12 @@
 package io.mnpipe.trainer;
 
-import io.mnpipe.models.TestSamples;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mnpipe.kafka.KafkaBroker;
 import io.mnpipe.kafka.KafkaSettings;
 import io.mnpipe.kafka.TopicAdmin;
+import io.mnpipe.models.TestSamples;
 import io.mnpipe.models.checkpoint.Checkpoint;
 import io.mnpipe.models.checkpoint.Checkpoints;
 import io.mnpipe.schemas.Topic;
@@ -70,6 +70,48 @@ class TrainerServiceIT {
       }
     }
     return got;
+  }
+
+  /**
+   * Stream, don't stage: a run that follows its topic trains on the first epoch while the second is
+   * still to come, and once told its producer is done, trains on to the end and stops there.
+   */
+  @Test
+  void aFollowingRunTrainsWhileTheTopicFillsAndEndsWhereItsProducerStopped(KafkaSettings kafka) throws Exception {
+    Topic<String, AugmentedSample> topic = Topics.samples("streamed", "v1", "train");
+    try (TopicAdmin admin = new TopicAdmin(kafka)) {
+      admin.ensure(List.of(TopicAdmin.spec(topic.name(), 2)), Duration.ofSeconds(30));
+    }
+    TrainerConfig cfg = TrainerConfig.builder("mobilenet_v1_025", 4, dir).runId("it-streamed").imageSize(32)
+        .batchSize(16).lr(0.05).warmupSteps(2).epochs(2).samplesPerEpoch(160).checkpointEverySteps(0)
+        .logEverySteps(5).build();
+    try (var producer = new KafkaProducer<>(kafka.producer("it-streamed"), topic.keySerde().serializer(),
+        topic.valueSerde().serializer()); TrainerService trainer = new TrainerService(cfg, kafka, topic.name())) {
+      produceEpoch(producer, topic.name(), 1);
+      var run = java.util.concurrent.CompletableFuture.supplyAsync(() -> trainer.run(false));
+      long deadline = System.nanoTime() + 60_000_000_000L;
+      while (trainer.firstStepNanos() == 0 && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+      }
+      assertTrue(trainer.firstStepNanos() > 0, "trained before the second epoch was written");
+      produceEpoch(producer, topic.name(), 2);
+      trainer.endAtCurrentEnd();
+      TrainResult r = run.get(120, java.util.concurrent.TimeUnit.SECONDS);
+      assertEquals(320, r.samplesTrained(), "both epochs, each sample once");
+      assertEquals(20, r.steps());
+      assertEquals("end of input", r.stopReason());
+      assertEquals(List.of(10L, 20L), r.checkpoints().stream().map(c -> c.meta().step()).toList(),
+          "a checkpoint at each epoch end, the last one final");
+    }
+  }
+
+  private static void produceEpoch(KafkaProducer<String, AugmentedSample> producer, String topic, int epoch)
+      throws Exception {
+    for (AugmentedSample s : TestSamples.dataset(160, 4, 32, epoch)) {
+      s.setEpoch(epoch);
+      s.setKey("e" + epoch + "-" + s.getKey());
+      producer.send(new ProducerRecord<>(topic, s.getKey(), s)).get();
+    }
   }
 
   @Test

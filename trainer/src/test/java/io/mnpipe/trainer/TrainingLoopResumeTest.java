@@ -1,12 +1,12 @@
 package io.mnpipe.trainer;
 
-import io.mnpipe.models.TestSamples;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
+import io.mnpipe.models.TestSamples;
 import io.mnpipe.models.checkpoint.Checkpoint;
 import io.mnpipe.models.checkpoint.Checkpoints;
 import io.mnpipe.models.input.SampleSource;

@@ -1,6 +1,5 @@
 package io.mnpipe.trainer;
 
-import io.mnpipe.models.TestSamples;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -10,6 +9,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.ParameterStore;
+import io.mnpipe.models.TestSamples;
 import io.mnpipe.models.checkpoint.Checkpoint;
 import io.mnpipe.models.checkpoint.Checkpoints;
 import io.mnpipe.models.input.BatchAssembler;

@@ -1,8 +1,8 @@
 package io.mnpipe.deploy.cli;
 
 import java.io.PrintWriter;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /** The {@code ./pipeline} command line: arguments in, one subcommand run, an exit code out. */
 @Command(name = "pipeline", mixinStandardHelpOptions = true, version = "mnpipe 0.1.0",

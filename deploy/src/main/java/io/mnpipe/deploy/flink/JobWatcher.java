@@ -1,9 +1,9 @@
 package io.mnpipe.deploy.flink;
 
 import io.mnpipe.deploy.flink.FlinkRestClient.CheckpointStats;
+import io.mnpipe.deploy.flink.FlinkRestClient.FailedCheckpoint;
 import io.mnpipe.deploy.flink.FlinkRestClient.JobFailure;
 import java.time.Duration;
-import io.mnpipe.deploy.flink.FlinkRestClient.FailedCheckpoint;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;

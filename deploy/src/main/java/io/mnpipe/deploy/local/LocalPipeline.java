@@ -22,6 +22,7 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -84,8 +85,8 @@ public final class LocalPipeline {
     PublishReport val = publisher.publish(source, "val", publisher.defaultTopic(source, "val"));
     double ingestSeconds = seconds(t0);
 
-    LOG.info("[2/4] preprocess: Flink job, {} epoch(s), parallelism {}", config.epochs(), config.parallelism());
-    t0 = System.nanoTime();
+    LOG.info("[2/4] preprocess: Flink job, {} epoch(s), parallelism {}; training starts on its first samples",
+        config.epochs(), config.parallelism());
     String trainSamples = Topics.samples(source.name(), version, "train").name();
     String valSamples = Topics.samples(source.name(), version, "val").name();
     try (TopicAdmin admin = new TopicAdmin(kafka)) {
@@ -103,9 +104,41 @@ public final class LocalPipeline {
             new AugmentPreset(config.smallImages() ? "resize" : "eval", config.imageSize(), 0), 1));
     FaultTolerance faultTolerance = FaultTolerance.defaults(config.workDir().resolve("flink-checkpoints").toUri())
         .withRestartAttempts(config.restartAttempts());
-    LocalFlinkRun.Outcome job = LocalFlinkRun.run("mnpipe-preprocess-" + runId, "preprocess job",
-        config.parallelism(), faultTolerance, flinkReporter(),
-        env -> new PreprocessJob(passes, ImageDecoder.DEFAULT_MAX_PIXELS, config.seed()).build(env));
+    // Stream, don't stage: the job runs on its own thread while the trainer follows the samples it
+    // commits (one Flink checkpoint after the start) and the evaluator scores each checkpoint.
+    CompletableFuture<LocalFlinkRun.Outcome> job = new CompletableFuture<>();
+    Thread jobThread = new Thread(() -> {
+      try {
+        job.complete(LocalFlinkRun.run("mnpipe-preprocess-" + runId, "preprocess job", config.parallelism(),
+            faultTolerance, flinkReporter(),
+            env -> new PreprocessJob(passes, ImageDecoder.DEFAULT_MAX_PIXELS, config.seed()).build(env)));
+      } catch (Throwable e) {
+        job.completeExceptionally(e);
+      }
+    }, "preprocess-job");
+    jobThread.setDaemon(true);
+    jobThread.start();
+    CompletableFuture<Long> jobEnd = job.thenApply(o -> System.nanoTime());
+
+    // The schedule plans on what was published: a few dead-lettered images shorten the epochs a little.
+    long plannedPerEpoch = train.published();
+    TrainAndEvaluate.Result te;
+    try {
+      CompletableFuture<Void> valReady = PassCompletion.watch(kafka,
+          List.of(valSamples, Topics.deadLetters(val.topic()).name()), val.published(), job);
+      te = new TrainAndEvaluate(kafka, config, runId, trainSamples, valSamples, source.classNames().size(),
+          plannedPerEpoch, jobEnd, valReady).run();
+    } catch (Exception e) {
+      if (job.isCompletedExceptionally()) {
+        throw failure(job); // the job's failure is the cause; the trainer only stopped because of it
+      }
+      throw e;
+    }
+    if (job.isCompletedExceptionally()) {
+      throw failure(job);
+    }
+    LocalFlinkRun.Outcome outcome = job.get();
+    double preprocessSeconds = outcome.seconds();
     // Counted in the topics, as read_committed consumers see them: accumulators restart with a task.
     PassAudit trainPass = PassAudit.of(kafka, train.topic(), Topics.samples(source.name(), version, "train"),
         Topics.deadLetters(train.topic()), config.epochs());
@@ -117,30 +150,39 @@ public final class LocalPipeline {
             a == trainPass ? train.topic() : val.topic()));
       }
     }
-    FlinkRestClient.CheckpointStats ck = job.seen().checkpoints();
+    FlinkRestClient.CheckpointStats ck = outcome.seen().checkpoints();
     LOG.info("preprocess: train {} decoded and {} dead-lettered per epoch, val {} and {}; {} checkpoints ({} failed,"
         + " largest {} bytes, longest {} ms), {} restarts", trainPass.decodedPerEpoch(),
         trainPass.deadLetteredPerEpoch(), valPass.decodedPerEpoch(), valPass.deadLetters(), ck.completed(),
-        job.seen().checkpointsFailed(), ck.maxStateBytes(), ck.maxDurationMs(), job.seen().restarts());
-    long trainPerEpoch = trainPass.decodedPerEpoch();
-    long decoded = trainPerEpoch + valPass.decodedPerEpoch();
+        outcome.seen().checkpointsFailed(), ck.maxStateBytes(), ck.maxDurationMs(), outcome.seen().restarts());
+    long decoded = trainPass.decodedPerEpoch() + valPass.decodedPerEpoch();
     long dead = trainPass.deadLetteredPerEpoch() + valPass.deadLetters();
     long augmented = trainPass.samplesPerEpoch().values().stream().mapToLong(Long::longValue).sum()
         + valPass.decodedPerEpoch();
-    double preprocessSeconds = seconds(t0);
-
-    TrainAndEvaluate.Result te = new TrainAndEvaluate(kafka, config, runId, trainSamples, valSamples,
-        source.classNames().size(), trainPerEpoch).run();
 
     return new RunSummary(runId, config.model(), config.epochs(), config.imageSize(),
         train.published() + val.published(), train.rejected().size() + val.rejected().size(), decoded, dead,
         augmented, te.trainedSamples(), te.steps(), te.checkpoints(), te.evaluations(),
         te.evaluations().isEmpty() ? 0 : te.evaluations().get(te.evaluations().size() - 1).top1(),
         1.0 / source.classNames().size(), seconds(start),
+        te.firstStepNanos() == 0 ? -1 : (te.firstStepNanos() - start) / 1e9, (jobEnd.get() - start) / 1e9,
         new RunSummary.StageSeconds(ingestSeconds, preprocessSeconds, te.trainSeconds(), te.evaluateSeconds()),
-        new RunSummary.FlinkFigures(ck.completed(), job.seen().checkpointsFailed(),
-            job.seen().checkpointsDeclinedByEndingTasks(), job.seen().checkpointsNotStarted(), job.seen().restarts(),
-            ck.maxStateBytes(), ck.maxDurationMs()));
+        new RunSummary.FlinkFigures(ck.completed(), outcome.seen().checkpointsFailed(),
+            outcome.seen().checkpointsDeclinedByEndingTasks(), outcome.seen().checkpointsNotStarted(),
+            outcome.seen().restarts(), ck.maxStateBytes(), ck.maxDurationMs()));
+  }
+
+  /** The job's own failure, as the exception the caller sees. */
+  private static Exception failure(CompletableFuture<LocalFlinkRun.Outcome> job) {
+    try {
+      job.get();
+      return new IllegalStateException("the preprocess job did not fail");
+    } catch (java.util.concurrent.ExecutionException e) {
+      return e.getCause() instanceof Exception x ? x : new IllegalStateException(e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return e;
+    }
   }
 
   /** Flink's own Prometheus reporter, as on a cluster: the dashboard's flink_* series come from here. */

@@ -9,6 +9,7 @@ import io.mnpipe.trainer.TrainerConfig;
 import io.mnpipe.trainer.TrainerService;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -27,7 +28,7 @@ final class TrainAndEvaluate {
 
   /** What the two services did. */
   record Result(long trainedSamples, long steps, int checkpoints, List<RunSummary.Evaluation> evaluations,
-      double trainSeconds, double evaluateSeconds) {}
+      double trainSeconds, double evaluateSeconds, long firstStepNanos) {}
 
   private final KafkaSettings kafka;
   private final LocalConfig config;
@@ -36,9 +37,11 @@ final class TrainAndEvaluate {
   private final String valSamples;
   private final int numClasses;
   private final long trainPerEpoch;
+  private final CompletableFuture<?> samplesDone;
+  private final CompletableFuture<?> valReady;
 
   TrainAndEvaluate(KafkaSettings kafka, LocalConfig config, String runId, String trainSamples, String valSamples,
-      int numClasses, long trainPerEpoch) {
+      int numClasses, long trainPerEpoch, CompletableFuture<?> samplesDone, CompletableFuture<?> valReady) {
     this.kafka = kafka;
     this.config = config;
     this.runId = runId;
@@ -46,6 +49,8 @@ final class TrainAndEvaluate {
     this.valSamples = valSamples;
     this.numClasses = numClasses;
     this.trainPerEpoch = trainPerEpoch;
+    this.samplesDone = samplesDone;
+    this.valReady = valReady;
   }
 
   Result run() throws Exception {
@@ -68,13 +73,28 @@ final class TrainAndEvaluate {
 
     ExecutorService pool = Executors.newSingleThreadExecutor(r -> new Thread(r, "evaluator"));
     try (EvaluatorService evaluator = new EvaluatorService(ec, kafka)) {
-      Future<List<EvaluationResult>> evaluations = pool.submit(() -> evaluator.runUntilFinal(runId));
+      // Scoring waits for the whole validation split: the job writes it while training starts.
+      Future<List<EvaluationResult>> evaluations = pool.submit(() -> {
+        valReady.get();
+        return evaluator.runUntilFinal(runId);
+      });
       LOG.info("[3/4] train: {} on {} ({} samples/epoch, {} epoch(s), batch {})", config.model(), trainSamples,
           trainPerEpoch, config.epochs(), config.batchSize());
       long t0 = System.nanoTime();
       TrainResult tr;
+      long firstStep;
       try (TrainerService trainer = new TrainerService(tc, kafka, trainSamples)) {
-        tr = trainer.run(true);
+        // The trainer follows the samples topic while preprocess writes it; once the job is done it
+        // trains on to the end the topic then has. A failed job stops it (a final checkpoint, then out).
+        samplesDone.whenComplete((r, e) -> {
+          if (e == null) {
+            trainer.endAtCurrentEnd();
+          } else {
+            trainer.stop();
+          }
+        });
+        tr = trainer.run(false);
+        firstStep = trainer.firstStepNanos();
       }
       double trainSeconds = (System.nanoTime() - t0) / 1e9;
       LOG.info("[4/4] evaluate: waiting for the evaluator to score the final checkpoint of {}", runId);
@@ -91,7 +111,8 @@ final class TrainAndEvaluate {
           .sorted(Comparator.comparingLong(EvaluationResult::getStep))
           .map(r -> new RunSummary.Evaluation(r.getCheckpoint(), r.getTop1(), r.getTop5(), r.getPrecision().toString(),
               r.getFloatTop1())).toList();
-      return new Result(tr.samplesTrained(), tr.steps(), tr.checkpoints().size(), evals, trainSeconds, evaluateSeconds);
+      return new Result(tr.samplesTrained(), tr.steps(), tr.checkpoints().size(), evals, trainSeconds, evaluateSeconds,
+          firstStep);
     } finally {
       pool.shutdownNow();
     }

@@ -29,6 +29,8 @@ import org.slf4j.LoggerFactory;
  * no committed offsets (the trainer keeps its own in checkpoints). Reads committed records only, as
  * preprocess writes in transactions. Created with an epoch limit, it hands epochs out in order
  * across partitions ({@link EpochBarrier}) and ends once every partition is past the last epoch.
+ * A followed topic can be told that its producer is done ({@link #endAtCurrentEnd}): it then reads
+ * on to the end offsets of that moment and ends there.
  */
 public final class KafkaSampleSource implements SampleSource {
   private static final Logger LOG = LoggerFactory.getLogger(KafkaSampleSource.class);
@@ -36,7 +38,8 @@ public final class KafkaSampleSource implements SampleSource {
   private final KafkaConsumer<String, AugmentedSample> consumer;
   private final String topic;
   private final Map<TopicPartition, Long> end = new HashMap<>();
-  private final boolean bounded;
+  private boolean bounded; // loader thread only; turns true once an end is fixed (at open, or on request)
+  private volatile boolean endRequested;
   private final int maxEpoch;
   private final boolean ordered;
   private List<TopicPartition> parts;
@@ -146,8 +149,34 @@ public final class KafkaSampleSource implements SampleSource {
     }
   }
 
+  /**
+   * The producer has finished (say, the preprocess job ended): read on to the end offsets the topic
+   * has when the reading thread next polls, then end. Any thread; no effect on a bounded source.
+   */
+  public void endAtCurrentEnd() {
+    endRequested = true;
+  }
+
+  /** On the polling thread: a requested end becomes the bound, counted from the current positions. */
+  private void fixRequestedEnd() {
+    Map<TopicPartition, Long> positions = new HashMap<>();
+    for (TopicPartition tp : parts) {
+      positions.put(tp, consumer.position(tp));
+    }
+    end.putAll(consumer.endOffsets(parts)); // read_committed: the last stable offsets
+    bounded = true;
+    List<TopicPartition> done = end.keySet().stream()
+        .filter(tp -> !consumer.paused().contains(tp) && end.get(tp) <= positions.get(tp)).toList();
+    consumer.pause(done);
+    done.forEach(end::remove);
+    LOG.info("{}: its producer is done; reading on to its end in {} partition(s)", topic, end.size());
+  }
+
   @Override
   public List<SourcedSample> poll(Duration timeout) {
+    if (endRequested && !bounded) {
+      fixRequestedEnd();
+    }
     if ((bounded && end.isEmpty()) || (barrier != null && barrier.finished())) {
       return null;
     }

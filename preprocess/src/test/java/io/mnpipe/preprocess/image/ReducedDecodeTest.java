@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.mnpipe.preprocess.bench.SyntheticPhotos;
 import io.mnpipe.preprocess.bench.SyntheticPhotos.JpegKind;
+import io.mnpipe.preprocess.bench.SyntheticPhotos;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
