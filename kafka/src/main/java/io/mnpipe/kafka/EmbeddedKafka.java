@@ -108,6 +108,10 @@ public final class EmbeddedKafka implements AutoCloseable {
     p.put("log.segment.bytes", String.valueOf(256 * 1024 * 1024));
     // Deleted topics free their disk (or tmpfs) within a second, not the default minute.
     p.put("log.segment.delete.delay.ms", "1000");
+    // Records deleted below the trainers' checkpoints (SampleRetention) leave the disk within seconds:
+    // the retention check is what drops the segments below a partition's new start offset.
+    p.put("log.retention.check.interval.ms", "2000");
+    p.put("log.initial.task.delay.ms", "2000"); // the first check, else 30 s after the start
     p.putAll(overrides);
     return p;
   }

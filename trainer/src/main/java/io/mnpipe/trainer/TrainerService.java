@@ -2,6 +2,7 @@ package io.mnpipe.trainer;
 
 import io.mnpipe.kafka.KafkaSettings;
 import io.mnpipe.kafka.TopicAdmin;
+import io.mnpipe.kafka.TrainerGroups;
 import io.mnpipe.models.input.KafkaSampleSource;
 import io.mnpipe.schemas.Topics;
 import io.mnpipe.trainer.checkpoint.CheckpointPublisher;
@@ -58,12 +59,18 @@ public final class TrainerService implements AutoCloseable {
       if (endAtCurrentEnd) {
         s.endAtCurrentEnd();
       }
-      TrainingLoop l = new TrainingLoop(config, s, publisher);
+      int partitions = s.partitions();
+      GroupProgress progress = new GroupProgress(kafka, TrainerGroups.of(config.runId()), samplesTopic, partitions);
+      TrainingLoop l = new TrainingLoop(config, s, publisher).progress(progress);
       loop = l;
       if (stopped) {
         l.stop();
       }
-      return l.run();
+      try {
+        return l.run();
+      } finally {
+        progress.close();
+      }
     }
   }
 

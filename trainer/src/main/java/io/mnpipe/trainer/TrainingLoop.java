@@ -37,6 +37,31 @@ import org.slf4j.LoggerFactory;
  */
 public final class TrainingLoop {
   private volatile long firstStepNanos;
+  private Progress progress = Progress.NONE;
+
+  /**
+   * Where training stands on its input, for flow control and retention: after each step the
+   * partition offsets the next batch starts at, after each durable checkpoint the ones it resumes from.
+   */
+  public interface Progress {
+    Progress NONE = new Progress() {
+      @Override
+      public void trained(Map<Integer, Long> next) {}
+
+      @Override
+      public void checkpointed(Map<Integer, Long> next) {}
+    };
+
+    void trained(Map<Integer, Long> next);
+
+    void checkpointed(Map<Integer, Long> next);
+  }
+
+  /** Reports progress to {@code p} (on the training thread; keep it quick). Call before {@link #run}. */
+  public TrainingLoop progress(Progress p) {
+    this.progress = p;
+    return this;
+  }
 
   private static final Logger LOG = LoggerFactory.getLogger(TrainingLoop.class);
 
@@ -156,6 +181,7 @@ public final class TrainingLoop {
         firstStepNanos = done;
       }
       p.stepDone(batch, loss, done - t0);
+      progress.trained(batch.nextOffsets());
       metrics.stepDone(trainer.steps(), loss, lr, batch.size());
       if (trainer.steps() % config.logEverySteps() == 0) {
         p.log(trainer, lr, skipped(l));
@@ -201,6 +227,7 @@ public final class TrainingLoop {
     LOG.info("checkpoint {}{} written to {}; the next batch starts at {}", meta.id(),
         last ? " (final)" : epochEnd ? " (end of epoch " + p.epoch + ")" : "", c.dir(), TrainState.describe(offsets));
     onCheckpoint.accept(c);
+    progress.checkpointed(offsets);
   }
 
   /** The effective config plus what the loop alone knows: the input it reads. */

@@ -4,6 +4,7 @@ import io.mnpipe.deploy.local.LocalConfig;
 import io.mnpipe.deploy.local.LocalPipeline;
 import io.mnpipe.deploy.local.RunSummary;
 import io.mnpipe.ingest.source.SyntheticDataset;
+import io.mnpipe.preprocess.flink.FlowControl;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -87,6 +88,11 @@ public final class LocalCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "42", description = "Seed of data generation, augmentation and init.")
   long seed;
 
+  @Option(names = "--max-lead", defaultValue = "" + FlowControl.DEFAULT_MAX_LEAD, paramLabel = "RECORDS",
+      description = {"Flow control: the preprocess job pauses while the samples topic holds more than this many",
+          "records the trainer has not consumed (default ${DEFAULT-VALUE})."})
+  long maxLead;
+
   @Mixin
   QatOptions quantization = new QatOptions();
 
@@ -99,7 +105,7 @@ public final class LocalCommand implements Callable<Integer> {
         new SyntheticDataset.Config(syntheticClasses, syntheticTrain, syntheticVal, 2, seed), model, epochs, imageSize,
         batchSize, lr, weightDecay, maxMinutes, bootstrap, workDir, metricsPort, parallelism, seed, flinkMetricsPort,
         checkpointsPerEpoch, shuffleBufferBytes, restartAttempts, quantization.qatOr(false), quantization.initCheckpoint,
-        quantization.freezeBnEpochOr(0));
+        quantization.freezeBnEpochOr(0), maxLead);
     RunSummary summary = new LocalPipeline(config).run();
     System.out.println(summary.describe());
     if (jsonSummary != null) {

@@ -3,6 +3,7 @@ package io.mnpipe.deploy.local;
 import io.mnpipe.ingest.source.DatasetSources;
 import io.mnpipe.ingest.source.SyntheticDataset;
 import io.mnpipe.models.MobileNets;
+import io.mnpipe.preprocess.flink.FlowControl;
 import java.nio.file.Path;
 
 /**
@@ -35,7 +36,17 @@ import java.nio.file.Path;
 public record LocalConfig(String dataset, SyntheticDataset.Config synthetic, String model, int epochs, int imageSize,
     int batchSize, double lr, double weightDecay, double maxMinutes, String bootstrap, Path workDir, int metricsPort, int parallelism,
     long seed, int flinkMetricsPort, int checkpointsPerEpoch, long shuffleBufferBytes, int restartAttempts,
-    boolean qat, Path initCheckpoint, int freezeBnEpoch) {
+    boolean qat, Path initCheckpoint, int freezeBnEpoch, long maxLead) {
+
+  /** As the canonical constructor, with the default --max-lead. */
+  public LocalConfig(String dataset, SyntheticDataset.Config synthetic, String model, int epochs, int imageSize,
+      int batchSize, double lr, double weightDecay, double maxMinutes, String bootstrap, Path workDir, int metricsPort,
+      int parallelism, long seed, int flinkMetricsPort, int checkpointsPerEpoch, long shuffleBufferBytes,
+      int restartAttempts, boolean qat, Path initCheckpoint, int freezeBnEpoch) {
+    this(dataset, synthetic, model, epochs, imageSize, batchSize, lr, weightDecay, maxMinutes, bootstrap, workDir,
+        metricsPort, parallelism, seed, flinkMetricsPort, checkpointsPerEpoch, shuffleBufferBytes, restartAttempts,
+        qat, initCheckpoint, freezeBnEpoch, FlowControl.DEFAULT_MAX_LEAD);
+  }
 
   public LocalConfig {
     DatasetSources.Spec.parse(dataset); // fails with the known kinds listed
@@ -74,6 +85,9 @@ public record LocalConfig(String dataset, SyntheticDataset.Config synthetic, Str
     }
     if (freezeBnEpoch < 0 || (freezeBnEpoch > 0 && !qat)) {
       throw new IllegalArgumentException("--freeze-bn-epoch must be >= 0 and needs --qat, got " + freezeBnEpoch);
+    }
+    if (maxLead < 1) {
+      throw new IllegalArgumentException("--max-lead must be at least 1 record, got " + maxLead);
     }
     if (shuffleBufferBytes < 1 << 20) {
       throw new IllegalArgumentException("--shuffle-buffer-bytes must be at least 1 MiB, got " + shuffleBufferBytes);

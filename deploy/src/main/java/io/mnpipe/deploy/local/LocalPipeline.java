@@ -11,12 +11,16 @@ import io.mnpipe.kafka.EmbeddedKafka;
 import io.mnpipe.kafka.KafkaSettings;
 import io.mnpipe.kafka.TopicAdmin;
 import io.mnpipe.preprocess.augment.AugmentPreset;
+import io.mnpipe.kafka.SampleRetention;
+import io.mnpipe.kafka.TrainerGroups;
 import io.mnpipe.preprocess.flink.FaultTolerance;
+import io.mnpipe.preprocess.flink.FlowControl;
 import io.mnpipe.preprocess.flink.KafkaPasses;
 import io.mnpipe.preprocess.flink.PreprocessJob;
 import io.mnpipe.preprocess.image.ImageDecoder;
 import io.mnpipe.schemas.Topics;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
@@ -33,6 +37,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class LocalPipeline {
   private static final Logger LOG = LoggerFactory.getLogger(LocalPipeline.class);
+  /** Partitions of the training samples topic. */
+  static final int TRAIN_PARTITIONS = 4;
+
   /** Records per preprocess subtask held for shuffling the training stream. */
   static final int SHUFFLE_BUFFER = 1024;
   private final LocalConfig config;
@@ -51,10 +58,12 @@ public final class LocalPipeline {
     long start = System.nanoTime();
     Files.createDirectories(config.workDir());
     EmbeddedKafka broker = null;
+    Path brokerDir = null;
     try (MetricsEndpoint metrics = new MetricsEndpoint("127.0.0.1", config.metricsPort())) {
       KafkaSettings kafka;
       if (config.bootstrap() == null) {
-        broker = EmbeddedKafka.start(Files.createTempDirectory(config.workDir(), "kafka-"), true);
+        brokerDir = Files.createTempDirectory(config.workDir(), "kafka-");
+        broker = EmbeddedKafka.start(brokerDir, true);
         kafka = broker.settings();
       } else {
         kafka = new KafkaSettings(config.bootstrap());
@@ -63,7 +72,7 @@ public final class LocalPipeline {
         }
       }
       LOG.info("run {}: Kafka at {}, metrics at {}", runId, kafka.bootstrap(), metrics.url());
-      return stages(kafka, start);
+      return stages(kafka, start, brokerDir);
     } finally {
       if (broker != null) {
         broker.close();
@@ -71,7 +80,7 @@ public final class LocalPipeline {
     }
   }
 
-  private RunSummary stages(KafkaSettings kafka, long start) throws Exception {
+  private RunSummary stages(KafkaSettings kafka, long start, Path brokerDir) throws Exception {
     // Each run gets its own topics: re-running against a shared cluster never mixes runs.
     String version = runId;
     DatasetSource source = "synthetic".equals(config.dataset()) ? new SyntheticDataset(config.synthetic())
@@ -90,7 +99,7 @@ public final class LocalPipeline {
     String trainSamples = Topics.samples(source.name(), version, "train").name();
     String valSamples = Topics.samples(source.name(), version, "val").name();
     try (TopicAdmin admin = new TopicAdmin(kafka)) {
-      admin.ensure(List.of(TopicAdmin.spec(trainSamples, 4), TopicAdmin.spec(valSamples, 2),
+      admin.ensure(List.of(SampleRetention.spec(trainSamples, TRAIN_PARTITIONS), TopicAdmin.spec(valSamples, 2),
           TopicAdmin.spec(Topics.deadLetters(train.topic()).name(), 1),
           TopicAdmin.spec(Topics.deadLetters(val.topic()).name(), 1),
           TopicAdmin.spec(Topics.CHECKPOINTS, 1), TopicAdmin.compacted(Topics.EVALUATIONS, 1)), Duration.ofSeconds(60));
@@ -99,7 +108,8 @@ public final class LocalPipeline {
     List<PreprocessJob.Pass> passes = List.of(
         KafkaPasses.epochs(kafka, "train", train.topic(), trainSamples,
             new AugmentPreset(config.smallImages() ? "flip" : "train", config.imageSize(), config.seed()), 1,
-            config.epochs(), SHUFFLE_BUFFER, config.shuffleBufferBytes()),
+            config.epochs(), SHUFFLE_BUFFER, config.shuffleBufferBytes(),
+            new FlowControl(List.of(TrainerGroups.of(runId)), config.maxLead())),
         KafkaPasses.bounded(kafka, "val", val.topic(), valSamples,
             new AugmentPreset(config.smallImages() ? "resize" : "eval", config.imageSize(), 0), 1));
     FaultTolerance faultTolerance = FaultTolerance.defaults(config.workDir().resolve("flink-checkpoints").toUri())
@@ -123,6 +133,8 @@ public final class LocalPipeline {
     // The schedule plans on what was published: a few dead-lettered images shorten the epochs a little.
     long plannedPerEpoch = train.published();
     TrainAndEvaluate.Result te;
+    BoundedDisk disk = new BoundedDisk(kafka, List.of(TrainerGroups.of(runId)), trainSamples, TRAIN_PARTITIONS,
+        brokerDir).start();
     try {
       CompletableFuture<Void> valReady = PassCompletion.watch(kafka,
           List.of(valSamples, Topics.deadLetters(val.topic()).name()), val.published(), job);
@@ -133,6 +145,8 @@ public final class LocalPipeline {
         throw failure(job); // the job's failure is the cause; the trainer only stopped because of it
       }
       throw e;
+    } finally {
+      disk.close();
     }
     if (job.isCompletedExceptionally()) {
       throw failure(job);
@@ -141,7 +155,8 @@ public final class LocalPipeline {
     double preprocessSeconds = outcome.seconds();
     // Counted in the topics, as read_committed consumers see them: accumulators restart with a task.
     PassAudit trainPass = PassAudit.of(kafka, train.topic(), Topics.samples(source.name(), version, "train"),
-        Topics.deadLetters(train.topic()), config.epochs());
+        Topics.deadLetters(train.topic()), config.epochs(),
+        config.workDir().resolve("checkpoints").resolve(runId).resolve("trained-keys.log"));
     PassAudit valPass = PassAudit.of(kafka, val.topic(), Topics.samples(source.name(), version, "val"),
         Topics.deadLetters(val.topic()), 1);
     for (PassAudit a : List.of(trainPass, valPass)) {
@@ -166,6 +181,7 @@ public final class LocalPipeline {
         te.evaluations().isEmpty() ? 0 : te.evaluations().get(te.evaluations().size() - 1).top1(),
         1.0 / source.classNames().size(), seconds(start),
         te.firstStepNanos() == 0 ? -1 : (te.firstStepNanos() - start) / 1e9, (jobEnd.get() - start) / 1e9,
+        disk.peakBytes(),
         new RunSummary.StageSeconds(ingestSeconds, preprocessSeconds, te.trainSeconds(), te.evaluateSeconds()),
         new RunSummary.FlinkFigures(ck.completed(), outcome.seen().checkpointsFailed(),
             outcome.seen().checkpointsDeclinedByEndingTasks(), outcome.seen().checkpointsNotStarted(),

@@ -5,6 +5,10 @@ import io.mnpipe.kafka.KafkaSettings;
 import io.mnpipe.schemas.Topic;
 import io.mnpipe.schemas.avro.AugmentedSample;
 import io.mnpipe.schemas.avro.DeadLetter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -57,6 +61,16 @@ public record PassAudit(long ingested, Map<Integer, Long> samplesPerEpoch, long 
   /** Reads the three topics to their ends; {@code epochs} is the number of epochs the pass replayed. */
   public static PassAudit of(KafkaSettings kafka, String rawTopic, Topic<String, AugmentedSample> samples,
       Topic<String, DeadLetter> deadLetters, int epochs) {
+    return of(kafka, rawTopic, samples, deadLetters, epochs, null);
+  }
+
+  /**
+   * As above, for a samples topic whose trained records were deleted as the run went (bounded
+   * disk): the samples are the trainer's trained keys ({@code trained-keys.log}, step, epoch and key
+   * per line) together with what the topic still holds. A key trained twice in an epoch is a duplicate.
+   */
+  public static PassAudit of(KafkaSettings kafka, String rawTopic, Topic<String, AugmentedSample> samples,
+      Topic<String, DeadLetter> deadLetters, int epochs, Path trainedKeys) {
     Set<String> raw = new HashSet<>();
     BoundedReader.read(kafka, rawTopic, null, new StringDeserializer(), skip(), r -> raw.add(r.key()), READ_TIMEOUT);
     Map<Integer, Set<String>> byEpoch = new TreeMap<>();
@@ -68,6 +82,23 @@ public record PassAudit(long ingested, Map<Integer, Long> samplesPerEpoch, long 
             duplicated.add(e + "/" + r.key());
           }
         }, READ_TIMEOUT);
+    if (trainedKeys != null) {
+      Map<Integer, Set<String>> trained = new HashMap<>();
+      try (var lines = Files.lines(trainedKeys)) {
+        lines.filter(l -> !l.isEmpty() && !l.startsWith("#")).forEach(l -> {
+          String[] f = l.split("\t", 3);
+          if (f.length == 3) {
+            int e = Integer.parseInt(f[1]);
+            if (!trained.computeIfAbsent(e, x -> new HashSet<>()).add(f[2])) {
+              duplicated.add(e + "/" + f[2] + " (trained twice)");
+            }
+            byEpoch.computeIfAbsent(e, x -> new HashSet<>()).add(f[2]);
+          }
+        });
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read the trained keys " + trainedKeys, e);
+      }
+    }
     Map<String, Integer> dead = new HashMap<>();
     BoundedReader.read(kafka, deadLetters.name(), null, new StringDeserializer(), skip(),
         r -> dead.merge(r.key(), 1, Integer::sum), READ_TIMEOUT);

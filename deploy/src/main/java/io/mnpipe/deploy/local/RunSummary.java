@@ -30,6 +30,7 @@ public record RunSummary(
     @JsonProperty("wall_seconds") double wallSeconds,
     @JsonProperty("first_step_seconds") double firstStepSeconds,
     @JsonProperty("preprocess_end_seconds") double preprocessEndSeconds,
+    @JsonProperty("broker_disk_peak_bytes") long brokerDiskPeakBytes,
     @JsonProperty("stage_seconds") StageSeconds stageSeconds,
     @com.fasterxml.jackson.annotation.JsonUnwrapped FlinkFigures flink) {
 

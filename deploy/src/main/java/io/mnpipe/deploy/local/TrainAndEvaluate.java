@@ -66,7 +66,10 @@ final class TrainAndEvaluate {
         .freezeBnEpoch(config.freezeBnEpoch())
         .samplesPerEpoch(trainPerEpoch).warmupSteps((int) Math.max(1, stepsPerEpoch / 4))
         .checkpointEverySteps(every).maxMinutes(config.maxMinutes()).runId(runId).seed(config.seed())
-        .logEverySteps((int) Math.max(1, Math.min(20, stepsPerEpoch / 4))).build();
+        .logEverySteps((int) Math.max(1, Math.min(20, stepsPerEpoch / 4)))
+        // The trained keys: the samples topic's trained records are deleted as the run goes (bounded
+        // disk), so the run's audit reads what was trained from here.
+        .traceKeys(true).build();
     // One scoring thread: the evaluator shares this process's cores with the trainer (see IntraOpThreads).
     EvaluatorConfig ec = EvaluatorConfig.of(valSamples).withGroupId("mnpipe-evaluator-" + runId).withRunId(runId)
         .withIntraOpThreads(1);

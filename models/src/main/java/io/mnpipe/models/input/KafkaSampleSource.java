@@ -250,6 +250,11 @@ public final class KafkaSampleSource implements SampleSource {
     }
   }
 
+  /** The topic's partition count. */
+  public int partitions() {
+    return parts.size();
+  }
+
   @Override
   public OptionalLong expectedRecords() {
     return bounded ? OptionalLong.of(expected) : OptionalLong.empty();

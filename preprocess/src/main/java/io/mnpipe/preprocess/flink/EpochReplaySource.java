@@ -58,11 +58,23 @@ public final class EpochReplaySource<T> implements Source<T, HybridSourceSplit, 
 
   private final HybridSource<T> epochs;
   private final List<? extends Source<T, ?, ?>> sources;
+  private final io.mnpipe.kafka.KafkaSettings kafka;
+  private final String samplesTopic;
+  private final FlowControl flow;
 
   /** @param sources the sources {@code epochs} chains, in order (to read a restored epoch's state) */
   public EpochReplaySource(HybridSource<T> epochs, List<? extends Source<T, ?, ?>> sources) {
+    this(epochs, sources, null, null, FlowControl.NONE);
+  }
+
+  /** As above, each reader held back by {@code flow} against the trainers of {@code samplesTopic}. */
+  EpochReplaySource(HybridSource<T> epochs, List<? extends Source<T, ?, ?>> sources,
+      io.mnpipe.kafka.KafkaSettings kafka, String samplesTopic, FlowControl flow) {
     this.epochs = epochs;
     this.sources = List.copyOf(sources);
+    this.kafka = kafka;
+    this.samplesTopic = samplesTopic;
+    this.flow = flow;
   }
 
   @Override
@@ -72,7 +84,8 @@ public final class EpochReplaySource<T> implements Source<T, HybridSourceSplit, 
 
   @Override
   public SourceReader<T, HybridSourceSplit> createReader(SourceReaderContext context) throws Exception {
-    return epochs.createReader(context);
+    SourceReader<T, HybridSourceSplit> reader = epochs.createReader(context);
+    return flow.enabled() ? new LeadLimitedReader<>(reader, new LeadGate(kafka, samplesTopic, flow)) : reader;
   }
 
   @Override
@@ -360,10 +373,16 @@ public final class EpochReplaySource<T> implements Source<T, HybridSourceSplit, 
    * wrapped too: a bounded Kafka source restored from a savepoint needs the second repair as well.
    */
   static <T> Source<T, ?, ?> of(List<? extends Source<T, ?, ?>> sources) {
+    return of(sources, null, null, FlowControl.NONE);
+  }
+
+  /** As {@link #of(List)}, held back by {@code flow} against the trainers reading {@code samplesTopic}. */
+  static <T> Source<T, ?, ?> of(List<? extends Source<T, ?, ?>> sources, io.mnpipe.kafka.KafkaSettings kafka,
+      String samplesTopic, FlowControl flow) {
     HybridSource.HybridSourceBuilder<T, ?> chain = HybridSource.builder(sources.get(0));
     for (Source<T, ?, ?> s : sources.subList(1, sources.size())) {
       chain = chain.addSource(s);
     }
-    return new EpochReplaySource<>(chain.build(), sources);
+    return new EpochReplaySource<>(chain.build(), sources, kafka, samplesTopic, flow);
   }
 }

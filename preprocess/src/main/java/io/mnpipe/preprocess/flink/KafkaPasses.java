@@ -53,6 +53,13 @@ public final class KafkaPasses {
    */
   public static PreprocessJob.Pass epochs(KafkaSettings kafka, String name, String rawTopic, String samplesTopic,
       AugmentPreset preset, int firstEpoch, int epochs, int shuffleBuffer, long shuffleBufferBytes) {
+    return epochs(kafka, name, rawTopic, samplesTopic, preset, firstEpoch, epochs, shuffleBuffer, shuffleBufferBytes,
+        FlowControl.NONE);
+  }
+
+  /** As above, emitting only while at most {@code flow.maxLead()} records ahead of the slowest trainer. */
+  public static PreprocessJob.Pass epochs(KafkaSettings kafka, String name, String rawTopic, String samplesTopic,
+      AugmentPreset preset, int firstEpoch, int epochs, int shuffleBuffer, long shuffleBufferBytes, FlowControl flow) {
     if (epochs < 1 || firstEpoch < 1) {
       throw new IllegalArgumentException("epochs must be >= 1 and start at >= 1, got " + firstEpoch + "+" + epochs);
     }
@@ -60,7 +67,7 @@ public final class KafkaPasses {
     for (int e = firstEpoch; e < firstEpoch + epochs; e++) {
       perEpoch.add(epochSource(kafka, name, rawTopic, e));
     }
-    Source<EpochImage, ?, ?> source = EpochReplaySource.of(perEpoch);
+    Source<EpochImage, ?, ?> source = EpochReplaySource.of(perEpoch, kafka, samplesTopic, flow);
     String id = "mnpipe-preprocess-" + name + "-" + samplesTopic;
     KafkaSink<AugmentedSample> samples = sink(kafka, id, samplesTopic,
         s -> s.getKey().getBytes(StandardCharsets.UTF_8), AugmentedSample.class);

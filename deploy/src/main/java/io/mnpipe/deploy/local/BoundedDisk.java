@@ -1,0 +1,104 @@
+package io.mnpipe.deploy.local;
+
+import io.mnpipe.kafka.KafkaSettings;
+import io.mnpipe.kafka.SampleRetention;
+import io.mnpipe.kafka.TopicAdmin;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * While a local run trains: once a second, deletes the training samples every trainer has
+ * checkpointed past ({@link SampleRetention}), and measures the embedded broker's log segments
+ * (all topics), keeping the peak for the run summary (the figure that shows the disk stays bounded).
+ */
+final class BoundedDisk implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(BoundedDisk.class);
+
+  private final TopicAdmin admin;
+  private final List<String> groups;
+  private final String topic;
+  private final int partitions;
+  private final Path brokerDir;
+  private final AtomicLong peak = new AtomicLong(-1);
+  private final AtomicLong deleted = new AtomicLong();
+  private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "mnpipe-bounded-disk");
+    t.setDaemon(true);
+    return t;
+  });
+  private boolean warned;
+
+  /** @param brokerDir the embedded broker's data folder, or null for an external cluster (no disk figure) */
+  BoundedDisk(KafkaSettings kafka, List<String> groups, String topic, int partitions, Path brokerDir) {
+    this.admin = new TopicAdmin(kafka);
+    this.groups = List.copyOf(groups);
+    this.topic = topic;
+    this.partitions = partitions;
+    this.brokerDir = brokerDir;
+  }
+
+  BoundedDisk start() {
+    timer.scheduleWithFixedDelay(this::tick, 1, 1, TimeUnit.SECONDS);
+    return this;
+  }
+
+  private void tick() {
+    try {
+      deleted.addAndGet(SampleRetention.deleteCheckpointed(admin.admin(), groups, topic, partitions));
+    } catch (RuntimeException e) {
+      if (!warned) {
+        warned = true;
+        LOG.warn("cannot delete trained samples of {} yet: {}", topic, e.getMessage());
+      }
+    }
+    if (brokerDir != null) {
+      peak.accumulateAndGet(size(brokerDir), Math::max);
+    }
+  }
+
+  private static long size(Path dir) {
+    try (Stream<Path> files = Files.walk(dir)) {
+      // Segment data only: Kafka preallocates its index files sparse, 10 MB each, mostly holes.
+      return files.filter(f -> f.toString().endsWith(".log") && Files.isRegularFile(f)).mapToLong(f -> {
+        try {
+          return Files.size(f);
+        } catch (IOException e) {
+          return 0; // a segment deleted while we walked
+        }
+      }).sum();
+    } catch (IOException | UncheckedIOException e) {
+      return 0;
+    }
+  }
+
+  /** The largest size of the broker's data folder seen, in bytes; -1 for an external cluster. */
+  long peakBytes() {
+    return peak.get();
+  }
+
+  @Override
+  public void close() {
+    timer.shutdownNow();
+    try {
+      timer.awaitTermination(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (brokerDir != null) {
+      peak.accumulateAndGet(size(brokerDir), Math::max);
+    }
+    LOG.info("{}: {} trained records deleted during the run; broker data peaked at {} MB", topic, deleted.get(),
+        String.format("%.1f", peak.get() / 1e6));
+    admin.close();
+  }
+}

@@ -1,0 +1,99 @@
+package io.mnpipe.trainer;
+
+import io.mnpipe.kafka.KafkaSettings;
+import io.mnpipe.kafka.TopicAdmin;
+import io.mnpipe.kafka.TrainerGroups;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A training run's progress on its samples topic, committed to its consumer group
+ * ({@link TrainerGroups}): what it has consumed once a second (from a timer, so that a trainer
+ * waiting for samples still shows where it is), and what its checkpoints cover at each checkpoint. Registers the group at the start (offset 0 where it has none), so that
+ * a preprocess job started alongside waits for this trainer from its first record on. A failed
+ * commit is logged, never fatal: the offsets are a signal for others, the checkpoint is the truth.
+ */
+final class GroupProgress implements TrainingLoop.Progress, AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(GroupProgress.class);
+  private static final long EVERY_NANOS = 1_000_000_000L;
+  private static final Duration TIMEOUT = Duration.ofSeconds(10);
+
+  private final TopicAdmin admin;
+  private final String group;
+  private final String topic;
+  private final java.util.concurrent.ScheduledExecutorService timer;
+  private Map<Integer, Long> checkpointed = new HashMap<>();
+  private volatile Map<Integer, Long> trained;
+  private Map<Integer, Long> committed;
+  private boolean warned;
+
+  GroupProgress(KafkaSettings kafka, String group, String topic, int partitions) {
+    this.admin = new TopicAdmin(kafka);
+    this.group = group;
+    this.topic = topic;
+    try {
+      var now = TrainerGroups.slowest(admin.admin(), java.util.List.of(group), topic, partitions, TIMEOUT);
+      checkpointed.putAll(now.checkpointed());
+      TrainerGroups.commit(admin.admin(), group, topic, now.consumed(), checkpointed, TIMEOUT);
+      LOG.info("trainer group {} registered on {} ({} partitions)", group, topic, partitions);
+    } catch (RuntimeException e) {
+      warn(e);
+    }
+    timer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "mnpipe-group-progress");
+      t.setDaemon(true);
+      return t;
+    });
+    timer.scheduleWithFixedDelay(this::commitTrained, EVERY_NANOS, EVERY_NANOS,
+        java.util.concurrent.TimeUnit.NANOSECONDS);
+  }
+
+  String group() {
+    return group;
+  }
+
+  @Override
+  public void trained(Map<Integer, Long> next) {
+    trained = next; // the timer commits it
+  }
+
+  @Override
+  public synchronized void checkpointed(Map<Integer, Long> next) {
+    checkpointed = new HashMap<>(next);
+    commit(trained != null ? trained : next);
+  }
+
+  private synchronized void commitTrained() {
+    Map<Integer, Long> t = trained;
+    if (t != null && !t.equals(committed)) {
+      commit(t);
+    }
+  }
+
+  private void commit(Map<Integer, Long> consumed) {
+    try {
+      TrainerGroups.commit(admin.admin(), group, topic, consumed, checkpointed, TIMEOUT);
+      committed = consumed;
+    } catch (RuntimeException e) {
+      warn(e);
+    }
+  }
+
+  private void warn(RuntimeException e) {
+    if (!warned) {
+      warned = true;
+      LOG.warn("cannot commit the progress of {} to its consumer group (flow control and retention will not see"
+          + " it; training goes on): {}", group, e.getMessage());
+    }
+  }
+
+  @Override
+  public void close() {
+    timer.shutdownNow();
+    commitTrained();
+    admin.close();
+  }
+}
