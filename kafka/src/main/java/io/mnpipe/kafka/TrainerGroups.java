@@ -23,6 +23,7 @@ import org.apache.kafka.common.TopicPartition;
  */
 public final class TrainerGroups {
   private static final String CHECKPOINT = "checkpoint=";
+  private static final String DONE = ";done";
 
   private TrainerGroups() {}
 
@@ -34,9 +35,18 @@ public final class TrainerGroups {
   /** Commits {@code consumed} (partition -> next offset) with each partition's checkpointed offset. */
   public static void commit(Admin admin, String group, String topic, Map<Integer, Long> consumed,
       Map<Integer, Long> checkpointed, Duration timeout) {
+    commit(admin, group, topic, consumed, checkpointed, false, timeout);
+  }
+
+  /**
+   * As above; {@code done}: the trainer has stopped, so it no longer holds the producer back (its
+   * checkpointed offsets still bound what retention deletes).
+   */
+  public static void commit(Admin admin, String group, String topic, Map<Integer, Long> consumed,
+      Map<Integer, Long> checkpointed, boolean done, Duration timeout) {
     Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
     consumed.forEach((p, next) -> offsets.put(new TopicPartition(topic, p),
-        new OffsetAndMetadata(next, CHECKPOINT + checkpointed.getOrDefault(p, 0L))));
+        new OffsetAndMetadata(next, CHECKPOINT + checkpointed.getOrDefault(p, 0L) + (done ? DONE : ""))));
     if (!offsets.isEmpty()) {
       get(admin.alterConsumerGroupOffsets(group, offsets).all(), timeout, "commit the offsets of " + group);
     }
@@ -44,7 +54,9 @@ public final class TrainerGroups {
 
   /**
    * Per partition of {@code topic}, the lowest committed offset over {@code groups}, and the lowest
-   * checkpointed one: a group without offsets for a partition counts as 0 (it has read nothing).
+   * checkpointed one: a group without offsets for a partition counts as 0 (it has read nothing). A
+   * trainer that is done counts for the checkpointed offsets only; when all are, consumed is
+   * {@link Long#MAX_VALUE} (nobody left to wait for).
    *
    * @param partitions the topic's partition count
    */
@@ -58,9 +70,11 @@ public final class TrainerGroups {
     for (String g : groups) {
       Map<TopicPartition, OffsetAndMetadata> got = get(result.partitionsToOffsetAndMetadata(g), timeout,
           "read the offsets of " + g);
+      boolean done = got.values().stream().anyMatch(m -> m != null && m.metadata() != null
+          && m.metadata().endsWith(DONE));
       for (int p = 0; p < partitions; p++) {
         OffsetAndMetadata m = got.get(new TopicPartition(topic, p));
-        long c = m == null ? 0 : m.offset();
+        long c = done ? Long.MAX_VALUE : m == null ? 0 : m.offset();
         long k = m == null ? 0 : checkpointOf(m);
         consumed.merge(p, c, Math::min);
         checkpointed.merge(p, k, Math::min);
@@ -76,7 +90,8 @@ public final class TrainerGroups {
     String meta = m.metadata();
     if (meta != null && meta.startsWith(CHECKPOINT)) {
       try {
-        return Long.parseLong(meta.substring(CHECKPOINT.length()));
+        String n = meta.substring(CHECKPOINT.length());
+        return Long.parseLong(n.endsWith(DONE) ? n.substring(0, n.length() - DONE.length()) : n);
       } catch (NumberFormatException e) {
         return 0;
       }

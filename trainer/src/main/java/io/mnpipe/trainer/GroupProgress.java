@@ -74,8 +74,12 @@ final class GroupProgress implements TrainingLoop.Progress, AutoCloseable {
   }
 
   private void commit(Map<Integer, Long> consumed) {
+    commit(consumed, false);
+  }
+
+  private void commit(Map<Integer, Long> consumed, boolean done) {
     try {
-      TrainerGroups.commit(admin.admin(), group, topic, consumed, checkpointed, TIMEOUT);
+      TrainerGroups.commit(admin.admin(), group, topic, consumed, checkpointed, done, TIMEOUT);
       committed = consumed;
     } catch (RuntimeException e) {
       warn(e);
@@ -90,10 +94,12 @@ final class GroupProgress implements TrainingLoop.Progress, AutoCloseable {
     }
   }
 
+  /** The run has ended: its last offsets, marked done, so that the producer no longer waits for it. */
   @Override
-  public void close() {
+  public synchronized void close() {
     timer.shutdownNow();
-    commitTrained();
+    Map<Integer, Long> t = trained != null ? trained : checkpointed;
+    commit(t, true);
     admin.close();
   }
 }

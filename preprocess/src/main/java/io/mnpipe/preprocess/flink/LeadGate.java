@@ -101,6 +101,9 @@ final class LeadGate implements AutoCloseable {
       long consumed = 0;
       for (int p = 0; p < partitions; p++) {
         long c = slowest.consumed().getOrDefault(p, 0L);
+        if (c == Long.MAX_VALUE) {
+          continue; // every trainer is done: nothing to wait for
+        }
         consumed += c;
         sum += Math.max(0, ends.get(new TopicPartition(topic, p)).offset() - c);
       }
