@@ -85,7 +85,15 @@ public final class EpochReplaySource<T> implements Source<T, HybridSourceSplit, 
   @Override
   public SourceReader<T, HybridSourceSplit> createReader(SourceReaderContext context) throws Exception {
     SourceReader<T, HybridSourceSplit> reader = epochs.createReader(context);
-    return flow.enabled() ? new LeadLimitedReader<>(reader, new LeadGate(kafka, samplesTopic, flow)) : reader;
+    if (!flow.enabled()) {
+      return reader;
+    }
+    LeadGate gate = new LeadGate(kafka, samplesTopic, flow);
+    // flink_taskmanager_job_task_operator_mnpipeLeadRecords / _mnpipeSourcePausedMs on the dashboard.
+    context.metricGroup().gauge("mnpipeLeadRecords", (org.apache.flink.metrics.Gauge<Long>) gate::lastLead);
+    context.metricGroup().gauge("mnpipeSourcePausedMs",
+        (org.apache.flink.metrics.Gauge<Long>) () -> gate.pausedNanos() / 1_000_000);
+    return new LeadLimitedReader<>(reader, gate);
   }
 
   @Override

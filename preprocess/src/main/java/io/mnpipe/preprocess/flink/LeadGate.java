@@ -34,10 +34,10 @@ final class LeadGate implements AutoCloseable {
   private final FlowControl flow;
   private int partitions = -1;
   private long checkedAt;
-  private boolean open = true;
-  private long lead;
-  private long pausedSince;
-  private long pausedNanos;
+  private volatile boolean open = true;
+  private volatile long lead; // read by Flink's metric reporter too
+  private volatile long pausedSince;
+  private volatile long pausedNanos;
   private boolean warned;
   private long consumedSum = -1;
   private long consumedMovedAt;
