@@ -157,18 +157,11 @@ public final class KafkaSampleSource implements SampleSource {
     endRequested = true;
   }
 
-  /** On the polling thread: a requested end becomes the bound, counted from the current positions. */
+  /** On the polling thread: a requested end becomes the bound; partitions already there are retired. */
   private void fixRequestedEnd() {
-    Map<TopicPartition, Long> positions = new HashMap<>();
-    for (TopicPartition tp : parts) {
-      positions.put(tp, consumer.position(tp));
-    }
     end.putAll(consumer.endOffsets(parts)); // read_committed: the last stable offsets
     bounded = true;
-    List<TopicPartition> done = end.keySet().stream()
-        .filter(tp -> !consumer.paused().contains(tp) && end.get(tp) <= positions.get(tp)).toList();
-    consumer.pause(done);
-    done.forEach(end::remove);
+    retireFinishedPartitions();
     LOG.info("{}: its producer is done; reading on to its end in {} partition(s)", topic, end.size());
   }
 
