@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -41,33 +40,20 @@ public final class SampleRetention {
    */
   public static long deleteCheckpointed(Admin admin, Collection<String> groups, String topic, int partitions) {
     var slowest = TrainerGroups.slowest(admin, groups, topic, partitions, TIMEOUT);
-    try {
-      Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
-      for (int p = 0; p < partitions; p++) {
-        earliest.put(new TopicPartition(topic, p), OffsetSpec.earliest());
+    Map<Integer, Long> starts = TopicAdmin.offsets(admin, topic, partitions, OffsetSpec.earliest(), TIMEOUT);
+    Map<TopicPartition, RecordsToDelete> delete = new HashMap<>();
+    long freed = 0;
+    for (int p = 0; p < partitions; p++) {
+      long below = slowest.checkpointed().getOrDefault(p, 0L);
+      long start = starts.get(p);
+      if (below > start) {
+        delete.put(new TopicPartition(topic, p), RecordsToDelete.beforeOffset(below));
+        freed += below - start;
       }
-      var starts = admin.listOffsets(earliest).all().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-      Map<TopicPartition, RecordsToDelete> delete = new HashMap<>();
-      long freed = 0;
-      for (int p = 0; p < partitions; p++) {
-        TopicPartition tp = new TopicPartition(topic, p);
-        long below = slowest.checkpointed().getOrDefault(p, 0L);
-        long start = starts.get(tp).offset();
-        if (below > start) {
-          delete.put(tp, RecordsToDelete.beforeOffset(below));
-          freed += below - start;
-        }
-      }
-      if (!delete.isEmpty()) {
-        admin.deleteRecords(delete).all().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-      }
-      return freed;
-    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-      throw new IllegalStateException("cannot delete the trained records of " + topic + ": "
-          + (e.getCause() != null ? e.getCause() : e), e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while deleting the trained records of " + topic, e);
     }
+    if (!delete.isEmpty()) {
+      TopicAdmin.await(admin.deleteRecords(delete).all(), TIMEOUT, "delete the trained records of " + topic);
+    }
+    return freed;
   }
 }

@@ -121,6 +121,34 @@ public final class TopicAdmin implements AutoCloseable {
     }
   }
 
+  /**
+   * Per partition {@code 0..partitions-1} of {@code topic}, the offset {@code spec} asks for
+   * ({@link OffsetSpec#earliest()}: the log start, {@link OffsetSpec#latest()}: the end).
+   */
+  public static Map<Integer, Long> offsets(Admin admin, String topic, int partitions, OffsetSpec spec,
+      Duration timeout) {
+    Map<TopicPartition, OffsetSpec> ask = new HashMap<>();
+    for (int p = 0; p < partitions; p++) {
+      ask.put(new TopicPartition(topic, p), spec);
+    }
+    Map<Integer, Long> out = new HashMap<>();
+    await(admin.listOffsets(ask).all(), timeout, "list the offsets of " + topic)
+        .forEach((tp, info) -> out.put(tp.partition(), info.offset()));
+    return out;
+  }
+
+  /** The future's value within {@code timeout}, or an IllegalStateException saying what could not be done. */
+  public static <T> T await(org.apache.kafka.common.KafkaFuture<T> f, Duration timeout, String what) {
+    try {
+      return f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("cannot " + what + ": " + (e.getCause() != null ? e.getCause() : e), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while trying to " + what, e);
+    }
+  }
+
   public Admin admin() {
     return admin;
   }

@@ -4,9 +4,6 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -48,7 +45,7 @@ public final class TrainerGroups {
     consumed.forEach((p, next) -> offsets.put(new TopicPartition(topic, p),
         new OffsetAndMetadata(next, CHECKPOINT + checkpointed.getOrDefault(p, 0L) + (done ? DONE : ""))));
     if (!offsets.isEmpty()) {
-      get(admin.alterConsumerGroupOffsets(group, offsets).all(), timeout, "commit the offsets of " + group);
+      TopicAdmin.await(admin.alterConsumerGroupOffsets(group, offsets).all(), timeout, "commit the offsets of " + group);
     }
   }
 
@@ -68,7 +65,7 @@ public final class TrainerGroups {
     groups.forEach(g -> specs.put(g, new ListConsumerGroupOffsetsSpec()));
     var result = admin.listConsumerGroupOffsets(specs);
     for (String g : groups) {
-      Map<TopicPartition, OffsetAndMetadata> got = get(result.partitionsToOffsetAndMetadata(g), timeout,
+      Map<TopicPartition, OffsetAndMetadata> got = TopicAdmin.await(result.partitionsToOffsetAndMetadata(g), timeout,
           "read the offsets of " + g);
       boolean done = got.values().stream().anyMatch(m -> m != null && m.metadata() != null
           && m.metadata().endsWith(DONE));
@@ -99,14 +96,4 @@ public final class TrainerGroups {
     return 0;
   }
 
-  private static <T> T get(org.apache.kafka.common.KafkaFuture<T> f, Duration timeout, String what) {
-    try {
-      return f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (ExecutionException | TimeoutException e) {
-      throw new IllegalStateException("cannot " + what + ": " + (e.getCause() != null ? e.getCause() : e), e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while trying to " + what, e);
-    }
-  }
 }

@@ -4,11 +4,9 @@ import io.mnpipe.kafka.KafkaSettings;
 import io.mnpipe.kafka.TopicAdmin;
 import io.mnpipe.kafka.TrainerGroups;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -86,38 +84,27 @@ final class LeadGate implements AutoCloseable {
 
   /** Records between the topic's end and the slowest trainer, summed over partitions. */
   private long lead() {
-    try {
-      if (partitions < 0) {
-        partitions = admin.admin().describeTopics(java.util.List.of(topic)).allTopicNames()
-            .get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).get(topic).partitions().size();
-      }
-      Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-      for (int p = 0; p < partitions; p++) {
-        latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
-      }
-      var ends = admin.admin().listOffsets(latest).all().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-      var slowest = TrainerGroups.slowest(admin.admin(), flow.trainerGroups(), topic, partitions, TIMEOUT);
-      long sum = 0;
-      long consumed = 0;
-      for (int p = 0; p < partitions; p++) {
-        long c = slowest.consumed().getOrDefault(p, 0L);
-        if (c == Long.MAX_VALUE) {
-          continue; // every trainer is done: nothing to wait for
-        }
-        consumed += c;
-        sum += Math.max(0, ends.get(new TopicPartition(topic, p)).offset() - c);
-      }
-      if (consumed != consumedSum) {
-        consumedSum = consumed;
-        consumedMovedAt = System.nanoTime();
-      }
-      return sum;
-    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-      throw new IllegalStateException(e.getCause() != null ? e.getCause().toString() : e.toString(), e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
+    if (partitions < 0) {
+      partitions = TopicAdmin.await(admin.admin().describeTopics(java.util.List.of(topic)).allTopicNames(), TIMEOUT,
+          "describe " + topic).get(topic).partitions().size();
     }
+    Map<Integer, Long> ends = TopicAdmin.offsets(admin.admin(), topic, partitions, OffsetSpec.latest(), TIMEOUT);
+    var slowest = TrainerGroups.slowest(admin.admin(), flow.trainerGroups(), topic, partitions, TIMEOUT);
+    long sum = 0;
+    long consumed = 0;
+    for (int p = 0; p < partitions; p++) {
+      long c = slowest.consumed().getOrDefault(p, 0L);
+      if (c == Long.MAX_VALUE) {
+        continue; // every trainer is done: nothing to wait for
+      }
+      consumed += c;
+      sum += Math.max(0, ends.get(p) - c);
+    }
+    if (consumed != consumedSum) {
+      consumedSum = consumed;
+      consumedMovedAt = System.nanoTime();
+    }
+    return sum;
   }
 
   /** Nanoseconds the gate has been closed so far. */
