@@ -51,10 +51,6 @@ final class GroupProgress implements TrainingLoop.Progress, AutoCloseable {
         java.util.concurrent.TimeUnit.NANOSECONDS);
   }
 
-  String group() {
-    return group;
-  }
-
   @Override
   public void trained(Map<Integer, Long> next) {
     trained = next; // the timer commits it

@@ -40,6 +40,10 @@ public final class KafkaSampleSource implements SampleSource {
   private final Map<TopicPartition, Long> end = new HashMap<>();
   private boolean bounded; // loader thread only; turns true once an end is fixed (at open, or on request)
   private volatile boolean endRequested;
+  /** When following: since when each caught-up partition has had nothing new (see {@link #releaseBarrier}). */
+  private final Map<TopicPartition, Long> caughtUpSince = new HashMap<>();
+  /** A followed partition caught up this long counts as having nothing more for the epoch. */
+  static final long IDLE_NANOS = 10_000_000_000L;
   private final int maxEpoch;
   private final boolean ordered;
   private List<TopicPartition> parts;
@@ -219,16 +223,30 @@ public final class KafkaSampleSource implements SampleSource {
     }
   }
 
-  /** Partitions with nothing to read now (ended, or caught up when following) do not hold an epoch back. */
+  /**
+   * Partitions with nothing to read (ended, or when following, caught up for {@link #IDLE_NANOS})
+   * do not hold an epoch back. A followed partition that is caught up only for now is waiting for
+   * the producer's next commit: releasing the next epoch then would let the rest of this one trail
+   * into it, and the batches would depend on the commits' timing.
+   */
   private void releaseBarrier() {
     Set<Integer> all = new HashSet<>();
     Set<Integer> idle = new HashSet<>();
+    long now = System.nanoTime();
     for (TopicPartition tp : parts) {
       all.add(tp.partition());
       if (barrier.isWaiting(tp.partition())) {
         continue;
       }
-      boolean nothingNow = bounded ? !end.containsKey(tp) : consumer.currentLag(tp).orElse(1) == 0;
+      boolean nothingNow;
+      if (bounded) {
+        nothingNow = !end.containsKey(tp);
+      } else if (consumer.currentLag(tp).orElse(1) == 0) {
+        nothingNow = now - caughtUpSince.computeIfAbsent(tp, t -> now) >= IDLE_NANOS;
+      } else {
+        caughtUpSince.remove(tp);
+        nothingNow = false;
+      }
       if (nothingNow) {
         idle.add(tp.partition());
       }
