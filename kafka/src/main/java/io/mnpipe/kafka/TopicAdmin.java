@@ -127,12 +127,23 @@ public final class TopicAdmin implements AutoCloseable {
    */
   public static Map<Integer, Long> offsets(Admin admin, String topic, int partitions, OffsetSpec spec,
       Duration timeout) {
+    return offsets(admin, topic, partitions, spec, false, timeout);
+  }
+
+  /**
+   * As above; {@code committedOnly}: the latest offsets as a read_committed consumer sees them (the
+   * last stable offset, before any open transaction's records).
+   */
+  public static Map<Integer, Long> offsets(Admin admin, String topic, int partitions, OffsetSpec spec,
+      boolean committedOnly, Duration timeout) {
     Map<TopicPartition, OffsetSpec> ask = new HashMap<>();
     for (int p = 0; p < partitions; p++) {
       ask.put(new TopicPartition(topic, p), spec);
     }
     Map<Integer, Long> out = new HashMap<>();
-    await(admin.listOffsets(ask).all(), timeout, "list the offsets of " + topic)
+    var options = new org.apache.kafka.clients.admin.ListOffsetsOptions(committedOnly
+        ? org.apache.kafka.common.IsolationLevel.READ_COMMITTED : org.apache.kafka.common.IsolationLevel.READ_UNCOMMITTED);
+    await(admin.listOffsets(ask, options).all(), timeout, "list the offsets of " + topic)
         .forEach((tp, info) -> out.put(tp.partition(), info.offset()));
     return out;
   }

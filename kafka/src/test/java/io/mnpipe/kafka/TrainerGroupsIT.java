@@ -26,12 +26,17 @@ class TrainerGroupsIT {
       both = TrainerGroups.slowest(a, List.of("fast", "slow"), topic, 2, T);
       assertEquals(Map.of(0, 12L, 1, 30L), both.consumed());
       assertEquals(Map.of(0, 8L, 1, 9L), both.checkpointed());
+      TrainerGroups.commit(a, "slow", topic, Map.of(0, 12L, 1, 35L), Map.of(0, 8L, 1, 9L), 3, false, T);
+      var read = TrainerGroups.read(a, List.of("fast", "slow"), topic, 2, T);
+      assertEquals(new TrainerGroups.Progress(Map.of(0, 12L, 1, 35L), Map.of(0, 8L, 1, 9L), 3, false), read.get("slow"),
+          "the epoch a starved trainer waits for travels with its offsets");
+      assertEquals(0, read.get("fast").waitingFor());
 
-      TrainerGroups.commit(a, "slow", topic, Map.of(0, 12L, 1, 35L), Map.of(0, 8L, 1, 9L), true, T);
+      TrainerGroups.commit(a, "slow", topic, Map.of(0, 12L, 1, 35L), Map.of(0, 8L, 1, 9L), 0, true, T);
       var oneDone = TrainerGroups.slowest(a, List.of("fast", "slow"), topic, 2, T);
       assertEquals(Map.of(0, 40L, 1, 30L), oneDone.consumed(), "a done trainer holds nobody back");
       assertEquals(Map.of(0, 8L, 1, 9L), oneDone.checkpointed(), "but its checkpoint still bounds retention");
-      TrainerGroups.commit(a, "fast", topic, Map.of(0, 40L, 1, 30L), Map.of(0, 20L, 1, 10L), true, T);
+      TrainerGroups.commit(a, "fast", topic, Map.of(0, 40L, 1, 30L), Map.of(0, 20L, 1, 10L), 0, true, T);
       assertEquals(Map.of(0, Long.MAX_VALUE, 1, Long.MAX_VALUE),
           TrainerGroups.slowest(a, List.of("fast", "slow"), topic, 2, T).consumed());
     }

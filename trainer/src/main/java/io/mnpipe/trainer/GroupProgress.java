@@ -6,14 +6,17 @@ import io.mnpipe.kafka.TrainerGroups;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.IntSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A training run's progress on its samples topic, committed to its consumer group
  * ({@link TrainerGroups}): what it has consumed once a second (from a timer, so that a trainer
- * waiting for samples still shows where it is), and what its checkpoints cover at each checkpoint. Registers the group at the start (offset 0 where it has none), so that
- * a preprocess job started alongside waits for this trainer from its first record on. A failed
+ * waiting for samples still shows where it is), with the epoch it waits for while it has nothing to
+ * train ({@link #waitingFrom}), and what its checkpoints cover at each checkpoint. Registers the
+ * group at the start (offset 0 where it has none), so that a preprocess job started alongside
+ * waits for this trainer from its first record on. A failed
  * commit is logged, never fatal: the offsets are a signal for others, the checkpoint is the truth.
  */
 final class GroupProgress implements TrainingLoop.Progress, AutoCloseable {
@@ -28,6 +31,8 @@ final class GroupProgress implements TrainingLoop.Progress, AutoCloseable {
   private Map<Integer, Long> checkpointed = new HashMap<>();
   private volatile Map<Integer, Long> trained;
   private Map<Integer, Long> committed;
+  private int committedWaiting;
+  private volatile IntSupplier waiting = () -> 0;
   private boolean warned;
 
   GroupProgress(KafkaSettings kafka, String group, String topic, int partitions) {
@@ -35,9 +40,11 @@ final class GroupProgress implements TrainingLoop.Progress, AutoCloseable {
     this.group = group;
     this.topic = topic;
     try {
-      var now = TrainerGroups.slowest(admin.admin(), java.util.List.of(group), topic, partitions, TIMEOUT);
+      // Its own offsets, even if a previous attempt marked it done: resuming, it holds the job back again.
+      var now = TrainerGroups.read(admin.admin(), java.util.List.of(group), topic, partitions, TIMEOUT).get(group);
       checkpointed.putAll(now.checkpointed());
       TrainerGroups.commit(admin.admin(), group, topic, now.consumed(), checkpointed, TIMEOUT);
+      committed = now.consumed();
       LOG.info("trainer group {} registered on {} ({} partitions)", group, topic, partitions);
     } catch (RuntimeException e) {
       warn(e);
@@ -49,6 +56,12 @@ final class GroupProgress implements TrainingLoop.Progress, AutoCloseable {
     });
     timer.scheduleWithFixedDelay(this::commitTrained, EVERY_NANOS, EVERY_NANOS,
         java.util.concurrent.TimeUnit.NANOSECONDS);
+  }
+
+  /** Where the epoch the trainer waits for comes from ({@link TrainingLoop#starvedEpoch}). */
+  GroupProgress waitingFrom(IntSupplier waitingFor) {
+    this.waiting = waitingFor;
+    return this;
   }
 
   @Override
@@ -63,8 +76,8 @@ final class GroupProgress implements TrainingLoop.Progress, AutoCloseable {
   }
 
   private synchronized void commitTrained() {
-    Map<Integer, Long> t = trained;
-    if (t != null && !t.equals(committed)) {
+    Map<Integer, Long> t = trained != null ? trained : committed;
+    if (t != null && (!t.equals(committed) || waiting.getAsInt() != committedWaiting)) {
       commit(t);
     }
   }
@@ -74,9 +87,11 @@ final class GroupProgress implements TrainingLoop.Progress, AutoCloseable {
   }
 
   private void commit(Map<Integer, Long> consumed, boolean done) {
+    int waitingFor = done ? 0 : waiting.getAsInt();
     try {
-      TrainerGroups.commit(admin.admin(), group, topic, consumed, checkpointed, done, TIMEOUT);
+      TrainerGroups.commit(admin.admin(), group, topic, consumed, checkpointed, waitingFor, done, TIMEOUT);
       committed = consumed;
+      committedWaiting = waitingFor;
     } catch (RuntimeException e) {
       warn(e);
     }

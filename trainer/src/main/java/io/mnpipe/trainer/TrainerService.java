@@ -62,6 +62,7 @@ public final class TrainerService implements AutoCloseable {
       int partitions = s.partitions();
       GroupProgress progress = new GroupProgress(kafka, TrainerGroups.of(config.runId()), samplesTopic, partitions);
       TrainingLoop l = new TrainingLoop(config, s, publisher).progress(progress);
+      progress.waitingFrom(l::starvedEpoch);
       loop = l;
       if (stopped) {
         l.stop();

@@ -279,6 +279,18 @@ public final class TrainingLoop {
     return inputRecords < 0 ? -1 : (inputRecords + config.batchSize() - 1) / config.batchSize();
   }
 
+  /**
+   * The epoch this run waits for while it has had nothing to train for {@link #STARVED_NANOS}
+   * (its loader is empty); 0 while it trains, or for a source without epochs. Any thread.
+   */
+  public int starvedEpoch() {
+    BatchLoader l = loader;
+    return l != null && l.starvedNanos() >= STARVED_NANOS ? source.epoch() : 0;
+  }
+
+  /** A wait for the next batch shorter than this is the loader's rhythm, not a trainer out of samples. */
+  static final long STARVED_NANOS = 500_000_000L;
+
   /** Ends the run soon: the step in progress finishes, a final checkpoint is written, run() returns. */
   public void stop() {
     stopRequested = true;

@@ -22,7 +22,9 @@ public final class LocalCommand implements Callable<Integer> {
   String dataset;
 
   @Option(names = "--model", defaultValue = "mobilenet_v2_035",
-      description = "MobileNet to train (default ${DEFAULT-VALUE}); see ./pipeline models.")
+      description = {"MobileNet to train (default ${DEFAULT-VALUE}); see ./pipeline models. Several, comma-separated",
+          "(e.g. mobilenet_v2_035,mobilenet_v3_small_100), train side by side from the one decoded stream,",
+          "each with its own checkpoints and evaluations; the job keeps pace with the slowest."})
   String model;
 
   @Option(names = "--epochs", defaultValue = "1", description = "Epochs to preprocess and train (default 1).")

@@ -8,6 +8,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -36,6 +38,7 @@ final class BoundedDisk implements AutoCloseable {
     t.setDaemon(true);
     return t;
   });
+  private volatile Map<String, Long> peakByTopic = Map.of();
   private boolean warned;
 
   /** @param brokerDir the embedded broker's data folder, or null for an external cluster (no disk figure) */
@@ -61,24 +64,39 @@ final class BoundedDisk implements AutoCloseable {
         LOG.warn("cannot delete trained samples of {} yet: {}", topic, e.getMessage());
       }
     }
-    if (brokerDir != null) {
-      peak.accumulateAndGet(size(brokerDir), Math::max);
+    measure();
+  }
+
+  private synchronized void measure() {
+    if (brokerDir == null) {
+      return;
+    }
+    Map<String, Long> byTopic = sizes(brokerDir);
+    long total = byTopic.values().stream().mapToLong(Long::longValue).sum();
+    if (total > peak.get()) {
+      peak.set(total);
+      peakByTopic = byTopic;
     }
   }
 
-  private static long size(Path dir) {
+  /** Bytes of segment data per topic (partitions summed). */
+  private static Map<String, Long> sizes(Path dir) {
+    Map<String, Long> byTopic = new TreeMap<>();
     try (Stream<Path> files = Files.walk(dir)) {
       // Segment data only: Kafka preallocates its index files sparse, 10 MB each, mostly holes.
-      return files.filter(f -> f.toString().endsWith(".log") && Files.isRegularFile(f)).mapToLong(f -> {
+      files.filter(f -> f.toString().endsWith(".log") && Files.isRegularFile(f)).forEach(f -> {
+        String partitionDir = f.getParent().getFileName().toString();
+        String topic = partitionDir.replaceFirst("-\\d+$", "");
         try {
-          return Files.size(f);
+          byTopic.merge(topic, Files.size(f), Long::sum);
         } catch (IOException e) {
-          return 0; // a segment deleted while we walked
+          // a segment deleted while we walked
         }
-      }).sum();
+      });
     } catch (IOException | UncheckedIOException e) {
-      return 0;
+      return Map.of();
     }
+    return byTopic;
   }
 
   /** The largest size of the broker's data folder seen, in bytes; -1 for an external cluster. */
@@ -94,11 +112,12 @@ final class BoundedDisk implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    if (brokerDir != null) {
-      peak.accumulateAndGet(size(brokerDir), Math::max);
-    }
-    LOG.info("{}: {} trained records deleted during the run; broker data peaked at {} MB", topic, deleted.get(),
-        String.format("%.1f", peak.get() / 1e6));
+    measure();
+    StringBuilder topics = new StringBuilder();
+    peakByTopic.forEach((t, b) -> topics.append(topics.length() == 0 ? "" : ", ").append(t).append(' ')
+        .append(String.format("%.1f", b / 1e6)));
+    LOG.info("{}: {} trained records deleted during the run; broker data peaked at {} MB ({})", topic, deleted.get(),
+        String.format("%.1f", peak.get() / 1e6), topics);
     admin.close();
   }
 }

@@ -5,6 +5,7 @@ import io.mnpipe.ingest.source.SyntheticDataset;
 import io.mnpipe.models.MobileNets;
 import io.mnpipe.preprocess.flink.FlowControl;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * Settings of one {@code pipeline local} run, validated once here.
@@ -12,7 +13,8 @@ import java.nio.file.Path;
  * @param dataset dataset spec: {@code synthetic}, or a source as {@code publish} takes it
  *     ({@code fashion-mnist:DIR}, {@code cifar10:DIR}, {@code imagenet:DIR}, {@code wds:GLOB})
  * @param synthetic generator settings when the dataset is synthetic
- * @param model canonical MobileNet name
+ * @param model canonical MobileNet name, or several separated by commas: each trains from the one
+ *     decoded stream (fan-out), with its own checkpoints, evaluations and summary entry
  * @param epochs epochs to preprocess and train
  * @param imageSize side of the square training crops
  * @param batchSize samples per training step
@@ -50,8 +52,17 @@ public record LocalConfig(String dataset, SyntheticDataset.Config synthetic, Str
 
   public LocalConfig {
     DatasetSources.Spec.parse(dataset); // fails with the known kinds listed
-    if (!MobileNets.exists(model)) {
-      throw new IllegalArgumentException("unknown model '" + model + "'; known: " + String.join(", ", MobileNets.names()));
+    List<String> models = models(model);
+    for (String m : models) {
+      if (!MobileNets.exists(m)) {
+        throw new IllegalArgumentException("unknown model '" + m + "'; known: " + String.join(", ", MobileNets.names()));
+      }
+    }
+    if (new java.util.HashSet<>(models).size() < models.size()) {
+      throw new IllegalArgumentException("--model names a model twice: " + model);
+    }
+    if (models.size() > 1 && initCheckpoint != null) {
+      throw new IllegalArgumentException("--init-checkpoint holds one model's weights; give one --model with it");
     }
     if (epochs < 1) {
       throw new IllegalArgumentException("--epochs must be at least 1, got " + epochs);
@@ -80,8 +91,10 @@ public record LocalConfig(String dataset, SyntheticDataset.Config synthetic, Str
     if (checkpointsPerEpoch < 1) {
       throw new IllegalArgumentException("--checkpoints-per-epoch must be at least 1, got " + checkpointsPerEpoch);
     }
-    if (qat && !MobileNets.spec(model).quantizable()) {
-      throw new IllegalArgumentException("--qat is built for the mobilenet_v1 and mobilenet_v2 families, not " + model);
+    for (String m : models) {
+      if (qat && !MobileNets.spec(m).quantizable()) {
+        throw new IllegalArgumentException("--qat is built for the mobilenet_v1 and mobilenet_v2 families, not " + m);
+      }
     }
     if (freezeBnEpoch < 0 || (freezeBnEpoch > 0 && !qat)) {
       throw new IllegalArgumentException("--freeze-bn-epoch must be >= 0 and needs --qat, got " + freezeBnEpoch);
@@ -98,6 +111,18 @@ public record LocalConfig(String dataset, SyntheticDataset.Config synthetic, Str
     if (parallelism < 1) {
       throw new IllegalArgumentException("--parallelism must be at least 1, got " + parallelism);
     }
+  }
+
+  /** The models to train, in the order given: more than one trains them side by side from one stream. */
+  public List<String> models() {
+    return models(model);
+  }
+
+  private static List<String> models(String spec) {
+    if (spec == null || spec.isBlank()) {
+      throw new IllegalArgumentException("--model is empty");
+    }
+    return java.util.Arrays.stream(spec.split(",")).map(String::trim).toList();
   }
 
   /** Small-image datasets train on the whole image (flip) and evaluate on it (resize). */

@@ -25,6 +25,11 @@ import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
+import java.util.concurrent.Future;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ExecutorService;
+import java.util.LinkedHashMap;
+import java.util.ArrayList;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
@@ -104,12 +109,15 @@ public final class LocalPipeline {
           TopicAdmin.spec(Topics.deadLetters(val.topic()).name(), 1),
           TopicAdmin.spec(Topics.CHECKPOINTS, 1), TopicAdmin.compacted(Topics.EVALUATIONS, 1)), Duration.ofSeconds(60));
     }
+    // Fan-out: each model is its own run (checkpoints, evaluations, trainer group) on the one stream.
+    Map<String, String> runs = runIds();
+    List<String> groups = runs.values().stream().map(TrainerGroups::of).toList();
     // One job: the train split replayed for every epoch through a shuffle buffer, and the val split once.
     List<PreprocessJob.Pass> passes = List.of(
         KafkaPasses.epochs(kafka, "train", train.topic(), trainSamples,
             new AugmentPreset(config.smallImages() ? "flip" : "train", config.imageSize(), config.seed()), 1,
             config.epochs(), SHUFFLE_BUFFER, config.shuffleBufferBytes(),
-            new FlowControl(List.of(TrainerGroups.of(runId)), config.maxLead())),
+            new FlowControl(groups, config.maxLead())),
         KafkaPasses.bounded(kafka, "val", val.topic(), valSamples,
             new AugmentPreset(config.smallImages() ? "resize" : "eval", config.imageSize(), 0), 1));
     FaultTolerance faultTolerance = FaultTolerance.defaults(config.workDir().resolve("flink-checkpoints").toUri())
@@ -132,14 +140,19 @@ public final class LocalPipeline {
 
     // The schedule plans on what was published: a few dead-lettered images shorten the epochs a little.
     long plannedPerEpoch = train.published();
-    TrainAndEvaluate.Result te;
-    BoundedDisk disk = new BoundedDisk(kafka, List.of(TrainerGroups.of(runId)), trainSamples, TRAIN_PARTITIONS,
-        brokerDir).start();
+    Map<String, TrainAndEvaluate.Result> trained = new LinkedHashMap<>();
+    BoundedDisk disk = new BoundedDisk(kafka, groups, trainSamples, TRAIN_PARTITIONS, brokerDir).start();
     try {
       CompletableFuture<Void> valReady = PassCompletion.watch(kafka,
           List.of(valSamples, Topics.deadLetters(val.topic()).name()), val.published(), job);
-      te = new TrainAndEvaluate(kafka, config, runId, trainSamples, valSamples, source.classNames().size(),
-          plannedPerEpoch, jobEnd, valReady).run();
+      List<TrainAndEvaluate> each = new ArrayList<>();
+      runs.forEach((model, id) -> each.add(new TrainAndEvaluate(kafka, config, model, id, trainSamples, valSamples,
+          source.classNames().size(), plannedPerEpoch, jobEnd, valReady)));
+      List<TrainAndEvaluate.Result> results = trainSideBySide(each);
+      int i = 0;
+      for (String model : runs.keySet()) {
+        trained.put(model, results.get(i++));
+      }
     } catch (Exception e) {
       if (job.isCompletedExceptionally()) {
         throw failure(job); // the job's failure is the cause; the trainer only stopped because of it
@@ -154,16 +167,22 @@ public final class LocalPipeline {
     LocalFlinkRun.Outcome outcome = job.get();
     double preprocessSeconds = outcome.seconds();
     // Counted in the topics, as read_committed consumers see them: accumulators restart with a task.
-    PassAudit trainPass = PassAudit.of(kafka, train.topic(), Topics.samples(source.name(), version, "train"),
-        Topics.deadLetters(train.topic()), config.epochs(),
-        config.workDir().resolve("checkpoints").resolve(runId).resolve("trained-keys.log"));
+    // Every model's trained keys are audited: each must have seen every sample once per epoch.
+    PassAudit trainPass = null;
+    for (String id : runs.values()) {
+      PassAudit a = PassAudit.of(kafka, train.topic(), Topics.samples(source.name(), version, "train"),
+          Topics.deadLetters(train.topic()), config.epochs(),
+          config.workDir().resolve("checkpoints").resolve(id).resolve("trained-keys.log"));
+      if (!a.exact()) {
+        throw new IllegalStateException("preprocess lost or duplicated images"
+            + (runs.size() > 1 ? " (as run " + id + " trained them)" : "") + ", " + a.mismatch(train.topic()));
+      }
+      trainPass = trainPass == null ? a : trainPass;
+    }
     PassAudit valPass = PassAudit.of(kafka, val.topic(), Topics.samples(source.name(), version, "val"),
         Topics.deadLetters(val.topic()), 1);
-    for (PassAudit a : List.of(trainPass, valPass)) {
-      if (!a.exact()) {
-        throw new IllegalStateException("preprocess lost or duplicated images, " + a.mismatch(
-            a == trainPass ? train.topic() : val.topic()));
-      }
+    if (!valPass.exact()) {
+      throw new IllegalStateException("preprocess lost or duplicated images, " + valPass.mismatch(val.topic()));
     }
     FlinkRestClient.CheckpointStats ck = outcome.seen().checkpoints();
     LOG.info("preprocess: train {} decoded and {} dead-lettered per epoch, val {} and {}; {} checkpoints ({} failed,"
@@ -175,17 +194,70 @@ public final class LocalPipeline {
     long augmented = trainPass.samplesPerEpoch().values().stream().mapToLong(Long::longValue).sum()
         + valPass.decodedPerEpoch();
 
+    List<RunSummary.ModelRun> models = new ArrayList<>();
+    trained.forEach((model, r) -> models.add(new RunSummary.ModelRun(model, runs.get(model), r.trainedSamples(),
+        r.steps(), r.checkpoints(), r.evaluations(), finalTop1(r), firstStep(r, start), r.trainSeconds())));
+    TrainAndEvaluate.Result te = trained.values().iterator().next();
     return new RunSummary(runId, config.model(), config.epochs(), config.imageSize(),
         train.published() + val.published(), train.rejected().size() + val.rejected().size(), decoded, dead,
-        augmented, te.trainedSamples(), te.steps(), te.checkpoints(), te.evaluations(),
-        te.evaluations().isEmpty() ? 0 : te.evaluations().get(te.evaluations().size() - 1).top1(),
-        1.0 / source.classNames().size(), seconds(start),
-        te.firstStepNanos() == 0 ? -1 : (te.firstStepNanos() - start) / 1e9, (jobEnd.get() - start) / 1e9,
+        augmented, te.trainedSamples(), te.steps(), te.checkpoints(), te.evaluations(), finalTop1(te),
+        1.0 / source.classNames().size(), seconds(start), firstStep(te, start), (jobEnd.get() - start) / 1e9,
         disk.peakBytes(),
         new RunSummary.StageSeconds(ingestSeconds, preprocessSeconds, te.trainSeconds(), te.evaluateSeconds()),
         new RunSummary.FlinkFigures(ck.completed(), outcome.seen().checkpointsFailed(),
             outcome.seen().checkpointsDeclinedByEndingTasks(), outcome.seen().checkpointsNotStarted(),
-            outcome.seen().restarts(), ck.maxStateBytes(), ck.maxDurationMs()));
+            outcome.seen().restarts(), ck.maxStateBytes(), ck.maxDurationMs()), models);
+  }
+
+  /** Model -> run id: the run's own id for one model; with several, the run id and the model's name. */
+  private Map<String, String> runIds() {
+    Map<String, String> ids = new LinkedHashMap<>();
+    List<String> models = config.models();
+    for (String m : models) {
+      ids.put(m, models.size() == 1 ? runId : runId + "-" + m);
+    }
+    return ids;
+  }
+
+  /**
+   * Runs each trainer and its evaluator on a thread of its own, all reading the one samples topic;
+   * returns their results in order. A failure of one is thrown once all have ended (the others
+   * train on; a failed job stops them all).
+   */
+  private static List<TrainAndEvaluate.Result> trainSideBySide(List<TrainAndEvaluate> each) throws Exception {
+    if (each.size() == 1) {
+      return List.of(each.get(0).run());
+    }
+    ExecutorService pool = Executors.newFixedThreadPool(each.size(), r -> new Thread(r, "train-and-evaluate"));
+    try {
+      List<Future<TrainAndEvaluate.Result>> running = new ArrayList<>();
+      for (TrainAndEvaluate t : each) {
+        running.add(pool.submit(t::run));
+      }
+      List<TrainAndEvaluate.Result> results = new ArrayList<>();
+      Exception first = null;
+      for (Future<TrainAndEvaluate.Result> f : running) {
+        try {
+          results.add(f.get());
+        } catch (java.util.concurrent.ExecutionException e) {
+          first = first != null ? first : e.getCause() instanceof Exception x ? x : new IllegalStateException(e);
+        }
+      }
+      if (first != null) {
+        throw first;
+      }
+      return results;
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private static double finalTop1(TrainAndEvaluate.Result r) {
+    return r.evaluations().isEmpty() ? 0 : r.evaluations().get(r.evaluations().size() - 1).top1();
+  }
+
+  private static double firstStep(TrainAndEvaluate.Result r, long start) {
+    return r.firstStepNanos() == 0 ? -1 : (r.firstStepNanos() - start) / 1e9;
   }
 
   /** The job's own failure, as the exception the caller sees. */

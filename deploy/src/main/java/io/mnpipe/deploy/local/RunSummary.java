@@ -10,6 +10,8 @@ import java.util.List;
 /**
  * What a local run did, stage by stage; written as JSON by {@code --json-summary}.
  * {@code ingested == decoded + dead_lettered} holds for the first epoch's pass over all splits.
+ * With several models (fan-out), {@code models} has one entry each; the top-level training and
+ * evaluation fields are those of the first.
  */
 public record RunSummary(
     @JsonProperty("run_id") String runId,
@@ -32,7 +34,15 @@ public record RunSummary(
     @JsonProperty("preprocess_end_seconds") double preprocessEndSeconds,
     @JsonProperty("broker_disk_peak_bytes") long brokerDiskPeakBytes,
     @JsonProperty("stage_seconds") StageSeconds stageSeconds,
-    @com.fasterxml.jackson.annotation.JsonUnwrapped FlinkFigures flink) {
+    @com.fasterxml.jackson.annotation.JsonUnwrapped FlinkFigures flink,
+    @JsonProperty("models") List<ModelRun> models) {
+
+  /** One model trained from the run's stream: its own run id (checkpoints, trainer group), training and evaluations. */
+  public record ModelRun(@JsonProperty("model") String model, @JsonProperty("run_id") String runId,
+      @JsonProperty("trained_samples") long trainedSamples, @JsonProperty("train_steps") long trainSteps,
+      @JsonProperty("checkpoints") int checkpoints, @JsonProperty("evaluations") List<Evaluation> evaluations,
+      @JsonProperty("final_top1") double finalTop1, @JsonProperty("first_step_seconds") double firstStepSeconds,
+      @JsonProperty("train_seconds") double trainSeconds) {}
 
   /**
    * The preprocess job's checkpoints and restarts, from Flink's REST API. A checkpoint declined by
@@ -75,12 +85,18 @@ public record RunSummary(
         flink.checkpointsCompleted(), flink.checkpointsFailed(), flink.checkpointBytesMax() < 1e6
             ? String.format("%.0f KB", flink.checkpointBytesMax() / 1e3)
             : String.format("%.1f MB", flink.checkpointBytesMax() / 1e6), flink.checkpointMsMax(), flink.restarts()));
-    s.append(String.format("  train       %6d samples in %d steps, %d checkpoint(s)%n", trainedSamples, trainSteps,
-        checkpoints));
-    for (Evaluation e : evaluations) {
-      s.append(String.format("  evaluate    %s: %stop-1 %.1f%%, top-5 %.1f%%%s%n", e.checkpoint(),
-          e.floatTop1() == null ? "" : "int8 ", 100 * e.top1(), 100 * e.top5(),
-          e.floatTop1() == null ? "" : String.format(" (float top-1 %.1f%%)", 100 * e.floatTop1())));
+    for (ModelRun m : models) {
+      s.append(String.format("  train       %6d samples in %d steps, %d checkpoint(s)%s%n", m.trainedSamples(),
+          m.trainSteps(), m.checkpoints(), models.size() > 1 ? ": " + m.model() + " (run " + m.runId() + ")" : ""));
+      for (Evaluation e : m.evaluations()) {
+        s.append(String.format("  evaluate    %s: %stop-1 %.1f%%, top-5 %.1f%%%s%n", e.checkpoint(),
+            e.floatTop1() == null ? "" : "int8 ", 100 * e.top1(), 100 * e.top5(),
+            e.floatTop1() == null ? "" : String.format(" (float top-1 %.1f%%)", 100 * e.floatTop1())));
+      }
+      if (models.size() > 1) {
+        s.append(String.format("  final       %s: top-1 %.1f%%, first step at %.0f s%n", m.model(), 100 * m.finalTop1(),
+            m.firstStepSeconds()));
+      }
     }
     s.append(String.format("  final top-1 %.1f%% (chance %.1f%%), %.0f s wall (ingest %.0f, preprocess %.0f, train %.0f,"
         + " evaluate %.0f; first step at %.0f s, preprocess done at %.0f s)", 100 * finalTop1, 100 * chanceTop1,

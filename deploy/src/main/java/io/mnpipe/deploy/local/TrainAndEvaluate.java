@@ -32,6 +32,7 @@ final class TrainAndEvaluate {
 
   private final KafkaSettings kafka;
   private final LocalConfig config;
+  private final String model;
   private final String runId;
   private final String trainSamples;
   private final String valSamples;
@@ -40,10 +41,13 @@ final class TrainAndEvaluate {
   private final CompletableFuture<?> samplesDone;
   private final CompletableFuture<?> valReady;
 
-  TrainAndEvaluate(KafkaSettings kafka, LocalConfig config, String runId, String trainSamples, String valSamples,
-      int numClasses, long trainPerEpoch, CompletableFuture<?> samplesDone, CompletableFuture<?> valReady) {
+  /** @param model the one of {@code config.models()} this trains, as run {@code runId} */
+  TrainAndEvaluate(KafkaSettings kafka, LocalConfig config, String model, String runId, String trainSamples,
+      String valSamples, int numClasses, long trainPerEpoch, CompletableFuture<?> samplesDone,
+      CompletableFuture<?> valReady) {
     this.kafka = kafka;
     this.config = config;
+    this.model = model;
     this.runId = runId;
     this.trainSamples = trainSamples;
     this.valSamples = valSamples;
@@ -60,7 +64,7 @@ final class TrainAndEvaluate {
     long stepsInEpoch = (trainPerEpoch + config.batchSize() - 1) / config.batchSize();
     int every = config.checkpointsPerEpoch() == 1 ? 0
         : (int) Math.max(1, (stepsInEpoch + config.checkpointsPerEpoch() - 1) / config.checkpointsPerEpoch());
-    TrainerConfig tc = TrainerConfig.builder(config.model(), numClasses, config.workDir().resolve("checkpoints"))
+    TrainerConfig tc = TrainerConfig.builder(model, numClasses, config.workDir().resolve("checkpoints"))
         .imageSize(config.imageSize()).batchSize(config.batchSize()).epochs(config.epochs()).lr(config.lr())
         .weightDecay(config.weightDecay()).qat(config.qat()).initCheckpoint(config.initCheckpoint())
         .freezeBnEpoch(config.freezeBnEpoch())
@@ -74,14 +78,14 @@ final class TrainAndEvaluate {
     EvaluatorConfig ec = EvaluatorConfig.of(valSamples).withGroupId("mnpipe-evaluator-" + runId).withRunId(runId)
         .withIntraOpThreads(1);
 
-    ExecutorService pool = Executors.newSingleThreadExecutor(r -> new Thread(r, "evaluator"));
+    ExecutorService pool = Executors.newSingleThreadExecutor(r -> new Thread(r, "evaluator-" + runId));
     try (EvaluatorService evaluator = new EvaluatorService(ec, kafka)) {
       // Scoring waits for the whole validation split: the job writes it while training starts.
       Future<List<EvaluationResult>> evaluations = pool.submit(() -> {
         valReady.get();
         return evaluator.runUntilFinal(runId);
       });
-      LOG.info("[3/4] train: {} on {} ({} samples/epoch, {} epoch(s), batch {})", config.model(), trainSamples,
+      LOG.info("[3/4] train: {} as run {} on {} ({} samples/epoch, {} epoch(s), batch {})", model, runId, trainSamples,
           trainPerEpoch, config.epochs(), config.batchSize());
       long t0 = System.nanoTime();
       TrainResult tr;

@@ -27,6 +27,7 @@ public final class BatchLoader implements AutoCloseable {
   private final Thread thread;
   private final AtomicLong waitNanos = new AtomicLong();
   private final AtomicLong cpuNanos = new AtomicLong(-1);
+  private volatile long waitingSince; // while the caller blocks in next(): when it began; else 0
   private volatile boolean closed;
   private volatile Throwable failure;
   private boolean ended;
@@ -115,7 +116,15 @@ public final class BatchLoader implements AutoCloseable {
       return null;
     }
     long t0 = System.nanoTime();
-    Object item = queue.take();
+    Object item = queue.poll();
+    if (item == null) {
+      waitingSince = t0;
+      try {
+        item = queue.take();
+      } finally {
+        waitingSince = 0;
+      }
+    }
     waitNanos.addAndGet(System.nanoTime() - t0);
     if (item == END) {
       ended = true;
@@ -125,6 +134,12 @@ public final class BatchLoader implements AutoCloseable {
       return null;
     }
     return (SampleBatch) item;
+  }
+
+  /** How long the caller has been blocked in {@link #next()} for want of a batch so far; 0 if it is not. Any thread. */
+  public long starvedNanos() {
+    long since = waitingSince;
+    return since == 0 ? 0 : Math.max(1, System.nanoTime() - since);
   }
 
   /** Total time callers of {@link #next()} spent waiting for data. */

@@ -17,7 +17,7 @@ import java.util.TreeMap;
 final class EpochBarrier {
   private final int maxEpoch;
   private final Map<Integer, Integer> waiting = new TreeMap<>();
-  private int epoch;
+  private volatile int epoch; // written by the reading thread only
   private boolean finished;
 
   /**

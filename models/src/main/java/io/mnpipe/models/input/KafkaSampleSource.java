@@ -47,7 +47,7 @@ public final class KafkaSampleSource implements SampleSource {
   private final int maxEpoch;
   private final boolean ordered;
   private List<TopicPartition> parts;
-  private EpochBarrier barrier;
+  private volatile EpochBarrier barrier; // its epoch is read by other threads (epoch())
   private long expected;
   private volatile long undecodable; // written by the loader thread, read by the trainer
   private volatile long lag = -1;
@@ -259,6 +259,12 @@ public final class KafkaSampleSource implements SampleSource {
     } else if (barrier.finished()) {
       LOG.info("{}: every partition is past epoch {}; the input ends here", topic, maxEpoch);
     }
+  }
+
+  @Override
+  public int epoch() {
+    EpochBarrier b = barrier;
+    return b == null ? 0 : b.epoch();
   }
 
   /** The topic's partition count. */

@@ -26,6 +26,11 @@ public interface SampleSource extends AutoCloseable {
     return -1;
   }
 
+  /** The epoch it hands out now, for a source that orders epochs; 0 otherwise. Any thread. */
+  default int epoch() {
+    return 0;
+  }
+
   /** Records that could not even be decoded into a sample (skipped). */
   default long undecodable() {
     return 0;

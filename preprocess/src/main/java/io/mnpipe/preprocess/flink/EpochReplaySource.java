@@ -61,20 +61,25 @@ public final class EpochReplaySource<T> implements Source<T, HybridSourceSplit, 
   private final io.mnpipe.kafka.KafkaSettings kafka;
   private final String samplesTopic;
   private final FlowControl flow;
+  private final int firstEpoch;
 
   /** @param sources the sources {@code epochs} chains, in order (to read a restored epoch's state) */
   public EpochReplaySource(HybridSource<T> epochs, List<? extends Source<T, ?, ?>> sources) {
-    this(epochs, sources, null, null, FlowControl.NONE);
+    this(epochs, sources, null, null, FlowControl.NONE, 1);
   }
 
-  /** As above, each reader held back by {@code flow} against the trainers of {@code samplesTopic}. */
+  /**
+   * As above, each reader held back by {@code flow} against the trainers of {@code samplesTopic};
+   * {@code firstEpoch} is the epoch of the first source.
+   */
   EpochReplaySource(HybridSource<T> epochs, List<? extends Source<T, ?, ?>> sources,
-      io.mnpipe.kafka.KafkaSettings kafka, String samplesTopic, FlowControl flow) {
+      io.mnpipe.kafka.KafkaSettings kafka, String samplesTopic, FlowControl flow, int firstEpoch) {
     this.epochs = epochs;
     this.sources = List.copyOf(sources);
     this.kafka = kafka;
     this.samplesTopic = samplesTopic;
     this.flow = flow;
+    this.firstEpoch = firstEpoch;
   }
 
   @Override
@@ -93,7 +98,7 @@ public final class EpochReplaySource<T> implements Source<T, HybridSourceSplit, 
     context.metricGroup().gauge("mnpipeLeadRecords", (org.apache.flink.metrics.Gauge<Long>) gate::lastLead);
     context.metricGroup().gauge("mnpipeSourcePausedMs",
         (org.apache.flink.metrics.Gauge<Long>) () -> gate.pausedNanos() / 1_000_000);
-    return new LeadLimitedReader<>(reader, gate);
+    return new LeadLimitedReader<>(reader, gate, firstEpoch);
   }
 
   @Override
@@ -381,16 +386,19 @@ public final class EpochReplaySource<T> implements Source<T, HybridSourceSplit, 
    * wrapped too: a bounded Kafka source restored from a savepoint needs the second repair as well.
    */
   static <T> Source<T, ?, ?> of(List<? extends Source<T, ?, ?>> sources) {
-    return of(sources, null, null, FlowControl.NONE);
+    return of(sources, null, null, FlowControl.NONE, 1);
   }
 
-  /** As {@link #of(List)}, held back by {@code flow} against the trainers reading {@code samplesTopic}. */
+  /**
+   * As {@link #of(List)}, held back by {@code flow} against the trainers reading {@code samplesTopic};
+   * the first source replays epoch {@code firstEpoch}.
+   */
   static <T> Source<T, ?, ?> of(List<? extends Source<T, ?, ?>> sources, io.mnpipe.kafka.KafkaSettings kafka,
-      String samplesTopic, FlowControl flow) {
+      String samplesTopic, FlowControl flow, int firstEpoch) {
     HybridSource.HybridSourceBuilder<T, ?> chain = HybridSource.builder(sources.get(0));
     for (Source<T, ?, ?> s : sources.subList(1, sources.size())) {
       chain = chain.addSource(s);
     }
-    return new EpochReplaySource<>(chain.build(), sources, kafka, samplesTopic, flow);
+    return new EpochReplaySource<>(chain.build(), sources, kafka, samplesTopic, flow, firstEpoch);
   }
 }

@@ -67,7 +67,7 @@ public final class KafkaPasses {
     for (int e = firstEpoch; e < firstEpoch + epochs; e++) {
       perEpoch.add(epochSource(kafka, name, rawTopic, e));
     }
-    Source<EpochImage, ?, ?> source = EpochReplaySource.of(perEpoch, kafka, samplesTopic, flow);
+    Source<EpochImage, ?, ?> source = EpochReplaySource.of(perEpoch, kafka, samplesTopic, flow, firstEpoch);
     String id = "mnpipe-preprocess-" + name + "-" + samplesTopic;
     KafkaSink<AugmentedSample> samples = sink(kafka, id, samplesTopic,
         s -> s.getKey().getBytes(StandardCharsets.UTF_8), AugmentedSample.class);

@@ -4,6 +4,7 @@ import io.mnpipe.kafka.KafkaSettings;
 import io.mnpipe.kafka.TopicAdmin;
 import io.mnpipe.kafka.TrainerGroups;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -11,20 +12,25 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Whether an epoch source may emit now: open while the samples topic's end is at most
- * {@link FlowControl#maxLead()} records past what the slowest trainer group has consumed. Asks
- * the brokers at most every {@link #REFRESH_NANOS}; if they cannot answer it stays open (a metrics
- * hiccup must not stall preprocessing) and says so once.
+ * Whether an epoch source may emit now: open while the samples topic's end (the open transaction's
+ * records included) is at most {@link FlowControl#maxLead()} records past what each trainer group
+ * has consumed. What is still inside the job comes on top: the shuffle buffers, at most
+ * {@code parallelism x} their record cap. Asks the brokers
+ * at most every {@link #REFRESH_NANOS}; if they cannot answer it stays open (a metrics hiccup must
+ * not stall preprocessing) and says so once.
  *
- * <p>Liveness: a trainer whose offsets have not moved for {@link #STALLED_NANOS} while the gate is
- * closed is waiting for samples it cannot have yet: say, the rest of an epoch still in this job's
- * shuffle buffers, while it holds back the next epoch's first records. The gate opens then, or the
- * two would wait for each other forever; the lead overshoots by what arrives until the trainer moves.
+ * <p>Liveness: a trainer with nothing left to train says which epoch it waits for
+ * ({@code waiting=E} in its group's commit). If committed records it has not consumed remain, they
+ * are ones it cannot use yet, its consumed offsets cannot move, and the lead cannot fall: say, the rest of epoch E is still in this job's shuffle buffers or another
+ * reader, while the trainer holds the first records of E+1 back at its epoch barrier, or every
+ * partition needs a record of E+1 to show that E is over. Readers at epoch E or E+1 emit for it
+ * then; readers further ahead stay held. (With nothing committed left, it waits for the job's next
+ * checkpoint to commit what is written, which needs no emitting.) No timer decides, so a slow training step (seconds at 224
+ * on a CPU) never opens the gate by itself.
  */
 final class LeadGate implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LeadGate.class);
   static final long REFRESH_NANOS = 250_000_000L;
-  static final long STALLED_NANOS = 3_000_000_000L;
   private static final Duration TIMEOUT = Duration.ofSeconds(5);
 
   private final TopicAdmin admin;
@@ -37,8 +43,7 @@ final class LeadGate implements AutoCloseable {
   private volatile long pausedSince;
   private volatile long pausedNanos;
   private boolean warned;
-  private long consumedSum = -1;
-  private long consumedMovedAt;
+  private boolean forWaiting;
 
   LeadGate(KafkaSettings kafka, String samplesTopic, FlowControl flow) {
     this.admin = new TopicAdmin(kafka);
@@ -46,8 +51,11 @@ final class LeadGate implements AutoCloseable {
     this.flow = flow;
   }
 
-  /** True if the source may emit; re-asks the brokers when the last answer is older than the refresh. */
-  boolean open() {
+  /**
+   * True if a reader at {@code epoch} may emit; re-asks the brokers when the last answer is older
+   * than the refresh.
+   */
+  boolean open(int epoch) {
     long now = System.nanoTime();
     if (now - checkedAt < REFRESH_NANOS) {
       return open;
@@ -55,14 +63,23 @@ final class LeadGate implements AutoCloseable {
     checkedAt = now;
     boolean was = open;
     try {
-      lead = lead();
-      boolean stalled = now - consumedMovedAt >= STALLED_NANOS;
-      open = lead <= flow.maxLead() || stalled;
-      if (!was && open && stalled && lead > flow.maxLead()) {
-        LOG.info("{}: the slowest trainer has not moved for {} s: it waits for samples still to come; resuming",
-            topic, STALLED_NANOS / 1_000_000_000L);
-        consumedMovedAt = now; // give it the time to move again before judging once more
+      if (partitions < 0) {
+        partitions = TopicAdmin.await(admin.admin().describeTopics(java.util.List.of(topic)).allTopicNames(),
+            TIMEOUT, "describe " + topic).get(topic).partitions().size();
       }
+      Map<Integer, Long> ends = TopicAdmin.offsets(admin.admin(), topic, partitions, OffsetSpec.latest(), TIMEOUT);
+      Map<Integer, Long> committed = TopicAdmin.offsets(admin.admin(), topic, partitions, OffsetSpec.latest(), true,
+          TIMEOUT);
+      Collection<TrainerGroups.Progress> groups = TrainerGroups.read(admin.admin(), flow.trainerGroups(), topic,
+          partitions, TIMEOUT).values();
+      lead = maxLead(groups, ends);
+      open = mayEmit(epoch, groups, ends, committed, flow.maxLead());
+      boolean waiting = open && lead > flow.maxLead();
+      if (waiting && !forWaiting) {
+        LOG.info("{}: a trainer {} records behind waits for samples of epoch {} it cannot have yet; emitting"
+            + " epoch {} for it", topic, lead, waitingFor(groups), epoch);
+      }
+      forWaiting = waiting;
     } catch (RuntimeException e) {
       open = true;
       if (!warned) {
@@ -72,39 +89,51 @@ final class LeadGate implements AutoCloseable {
     }
     if (was && !open) {
       pausedSince = now;
-      LOG.info("{}: {} records ahead of the slowest trainer of {} (max lead {}): pausing", topic, lead,
-          flow.trainerGroups(), flow.maxLead());
+      LOG.info("{}: {} records ahead of the slowest trainer of {} (max lead {}): pausing at epoch {}", topic, lead,
+          flow.trainerGroups(), flow.maxLead(), epoch);
     } else if (!was && open) {
       pausedNanos += now - pausedSince;
-      LOG.info("{}: lead down to {} records: resuming after {} ms", topic, lead,
+      LOG.info("{}: lead {} records: resuming after {} ms", topic, lead,
           TimeUnit.NANOSECONDS.toMillis(now - pausedSince));
     }
     return open;
   }
 
-  /** Records between the topic's end and the slowest trainer, summed over partitions. */
-  private long lead() {
-    if (partitions < 0) {
-      partitions = TopicAdmin.await(admin.admin().describeTopics(java.util.List.of(topic)).allTopicNames(), TIMEOUT,
-          "describe " + topic).get(topic).partitions().size();
-    }
-    Map<Integer, Long> ends = TopicAdmin.offsets(admin.admin(), topic, partitions, OffsetSpec.latest(), TIMEOUT);
-    var slowest = TrainerGroups.slowest(admin.admin(), flow.trainerGroups(), topic, partitions, TIMEOUT);
-    long sum = 0;
-    long consumed = 0;
-    for (int p = 0; p < partitions; p++) {
-      long c = slowest.consumed().getOrDefault(p, 0L);
-      if (c == Long.MAX_VALUE) {
-        continue; // every trainer is done: nothing to wait for
+  /**
+   * The gate's rule, over every trainer that is not done: a reader at {@code epoch} may emit if the
+   * trainer is at most {@code maxLead} records behind {@code ends}, or if it waits for epoch E with
+   * nothing to train, committed records it cannot use yet (behind {@code committedEnds}), and
+   * {@code epoch <= E + 1} (what it waits for, or what shows E is over).
+   */
+  static boolean mayEmit(int epoch, Collection<TrainerGroups.Progress> groups, Map<Integer, Long> ends,
+      Map<Integer, Long> committedEnds, long maxLead) {
+    for (TrainerGroups.Progress g : groups) {
+      if (g.done()) {
+        continue;
       }
-      consumed += c;
-      sum += Math.max(0, ends.get(p) - c);
+      boolean starvedForThis = g.waitingFor() > 0 && epoch <= g.waitingFor() + 1 && lead(g, committedEnds) > 0;
+      if (lead(g, ends) > maxLead && !starvedForThis) {
+        return false;
+      }
     }
-    if (consumed != consumedSum) {
-      consumedSum = consumed;
-      consumedMovedAt = System.nanoTime();
+    return true;
+  }
+
+  /** Records between the topic's end and what {@code g} has consumed, summed over partitions. */
+  static long lead(TrainerGroups.Progress g, Map<Integer, Long> ends) {
+    long sum = 0;
+    for (Map.Entry<Integer, Long> e : ends.entrySet()) {
+      sum += Math.max(0, e.getValue() - g.consumed().getOrDefault(e.getKey(), 0L));
     }
     return sum;
+  }
+
+  private static long maxLead(Collection<TrainerGroups.Progress> groups, Map<Integer, Long> ends) {
+    return groups.stream().filter(g -> !g.done()).mapToLong(g -> lead(g, ends)).max().orElse(0);
+  }
+
+  private static int waitingFor(Collection<TrainerGroups.Progress> groups) {
+    return groups.stream().filter(g -> !g.done()).mapToInt(TrainerGroups.Progress::waitingFor).max().orElse(0);
   }
 
   /** Nanoseconds the gate has been closed so far. */
@@ -112,6 +141,7 @@ final class LeadGate implements AutoCloseable {
     return pausedNanos + (open ? 0 : System.nanoTime() - pausedSince);
   }
 
+  /** The largest lead over the trainers that are not done, as last read. */
   long lastLead() {
     return lead;
   }

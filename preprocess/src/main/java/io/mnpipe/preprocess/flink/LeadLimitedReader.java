@@ -9,27 +9,37 @@ import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.connector.source.ReaderOutput;
 import org.apache.flink.api.connector.source.SourceEvent;
 import org.apache.flink.api.connector.source.SourceReader;
-import org.apache.flink.api.connector.source.SourceSplit;
+import org.apache.flink.connector.base.source.hybrid.HybridSourceSplit;
+import org.apache.flink.connector.base.source.hybrid.SwitchSourceEvent;
 import org.apache.flink.core.io.InputStatus;
 
 /**
- * A source reader that emits only while its {@link LeadGate} is open. Closed, it reports nothing
- * available and becomes available again a moment later to ask again: the task thread is never
- * blocked, so checkpoints go on (and with them the sink's transactions commit) while it waits.
+ * An epoch source's reader that emits only while its {@link LeadGate} is open for the epoch it
+ * reads (the HybridSource's current source: {@code firstEpoch} plus its index). Closed, it reports
+ * nothing available and becomes available again a moment later to ask again: the task thread is
+ * never blocked, so checkpoints go on (and with them the sink's transactions commit) while it waits.
  */
-final class LeadLimitedReader<T, S extends SourceSplit> implements SourceReader<T, S> {
+final class LeadLimitedReader<T> implements SourceReader<T, HybridSourceSplit> {
   private static final ScheduledExecutorService TIMER = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "mnpipe-lead-gate");
     t.setDaemon(true);
     return t;
   });
 
-  private final SourceReader<T, S> reader;
+  private final SourceReader<T, HybridSourceSplit> reader;
   private final LeadGate gate;
+  private final int firstEpoch;
+  private volatile int sourceIndex; // of the epoch being read: switch events and restored splits say
 
-  LeadLimitedReader(SourceReader<T, S> reader, LeadGate gate) {
+  LeadLimitedReader(SourceReader<T, HybridSourceSplit> reader, LeadGate gate, int firstEpoch) {
     this.reader = reader;
     this.gate = gate;
+    this.firstEpoch = firstEpoch;
+  }
+
+  /** The epoch this reader emits now. */
+  int epoch() {
+    return firstEpoch + sourceIndex;
   }
 
   @Override
@@ -39,12 +49,12 @@ final class LeadLimitedReader<T, S extends SourceSplit> implements SourceReader<
 
   @Override
   public InputStatus pollNext(ReaderOutput<T> output) throws Exception {
-    return gate.open() ? reader.pollNext(output) : InputStatus.NOTHING_AVAILABLE;
+    return gate.open(epoch()) ? reader.pollNext(output) : InputStatus.NOTHING_AVAILABLE;
   }
 
   @Override
   public CompletableFuture<Void> isAvailable() {
-    if (gate.open()) {
+    if (gate.open(epoch())) {
       return reader.isAvailable();
     }
     CompletableFuture<Void> later = new CompletableFuture<>();
@@ -53,12 +63,15 @@ final class LeadLimitedReader<T, S extends SourceSplit> implements SourceReader<
   }
 
   @Override
-  public List<S> snapshotState(long checkpointId) {
+  public List<HybridSourceSplit> snapshotState(long checkpointId) {
     return reader.snapshotState(checkpointId);
   }
 
   @Override
-  public void addSplits(List<S> splits) {
+  public void addSplits(List<HybridSourceSplit> splits) {
+    for (HybridSourceSplit split : splits) {
+      sourceIndex = Math.max(sourceIndex, split.sourceIndex()); // a restored reader's epoch
+    }
     reader.addSplits(splits);
   }
 
@@ -69,6 +82,9 @@ final class LeadLimitedReader<T, S extends SourceSplit> implements SourceReader<
 
   @Override
   public void handleSourceEvents(SourceEvent event) {
+    if (event instanceof SwitchSourceEvent s) {
+      sourceIndex = s.sourceIndex(); // may go back: a reader restored behind the others catches up
+    }
     reader.handleSourceEvents(event);
   }
 

@@ -201,17 +201,10 @@ public final class ModelTrainer implements AutoCloseable {
       NDArray y = Normalizer.labels(batch, scope);
       int[] shares = shares(batch.size(), devices.length);
       NDArray[] losses = new NDArray[shares.length];
-      try (GradientCollector gc = trainer.newGradientCollector()) {
-        int from = 0;
-        for (int i = 0; i < shares.length; i++) {
-          NDArray xi = shares.length == 1 ? x : x.get(from + ":" + (from + shares[i])).toDevice(devices[i], false);
-          NDArray yi = shares.length == 1 ? y : y.get(from + ":" + (from + shares[i])).toDevice(devices[i], false);
-          NDList logits = trainer.forward(new NDList(xi));
-          losses[i] = trainer.getLoss().evaluate(new NDList(yi), logits);
-          // The devices' gradients are summed: each share's mean loss counts by its part of the batch.
-          gc.backward(shares.length == 1 ? losses[i] : losses[i].mul((float) shares[i] / batch.size()));
-          from += shares[i];
-        }
+      // DJL's PyTorch engine records one gradient tape per process at a time: trainers sharing a
+      // JVM (local fan-out) take turns per step, which on shared cores costs them nothing.
+      synchronized (AUTOGRAD) {
+        collectGradients(x, y, shares, losses, batch.size());
       }
       float loss = 0;
       for (int i = 0; i < shares.length; i++) { // read after every device has its work queued
@@ -225,6 +218,24 @@ public final class ModelTrainer implements AutoCloseable {
       trainer.step();
       steps++;
       return loss;
+    }
+  }
+
+  /** One tape per process: see {@link #step}. */
+  private static final Object AUTOGRAD = new Object();
+
+  private void collectGradients(NDArray x, NDArray y, int[] shares, NDArray[] losses, int batchSize) {
+    try (GradientCollector gc = trainer.newGradientCollector()) {
+      int from = 0;
+      for (int i = 0; i < shares.length; i++) {
+        NDArray xi = shares.length == 1 ? x : x.get(from + ":" + (from + shares[i])).toDevice(devices[i], false);
+        NDArray yi = shares.length == 1 ? y : y.get(from + ":" + (from + shares[i])).toDevice(devices[i], false);
+        NDList logits = trainer.forward(new NDList(xi));
+        losses[i] = trainer.getLoss().evaluate(new NDList(yi), logits);
+        // The devices' gradients are summed: each share's mean loss counts by its part of the batch.
+        gc.backward(shares.length == 1 ? losses[i] : losses[i].mul((float) shares[i] / batchSize));
+        from += shares[i];
+      }
     }
   }
 
