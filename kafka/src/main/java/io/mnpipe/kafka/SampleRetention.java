@@ -39,7 +39,17 @@ public final class SampleRetention {
    * number of records that now lie below the partitions' start offsets and were not before.
    */
   public static long deleteCheckpointed(Admin admin, Collection<String> groups, String topic, int partitions) {
-    var slowest = TrainerGroups.slowest(admin, groups, topic, partitions, TIMEOUT);
+    return deleteBelowCheckpoints(admin, TrainerGroups.read(admin, groups, topic, partitions, TIMEOUT).values(), topic,
+        partitions);
+  }
+
+  /** As above, from the groups' progress already read. */
+  public static long deleteBelowCheckpoints(Admin admin, Collection<TrainerGroups.Progress> groups, String topic,
+      int partitions) {
+    if (groups.isEmpty()) {
+      return 0; // nobody registered: nothing is known to be trained
+    }
+    var slowest = TrainerGroups.slowest(groups, partitions);
     Map<Integer, Long> starts = TopicAdmin.offsets(admin, topic, partitions, OffsetSpec.earliest(), TIMEOUT);
     Map<TopicPartition, RecordsToDelete> delete = new HashMap<>();
     long freed = 0;

@@ -1,11 +1,14 @@
 package io.mnpipe.trainer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mnpipe.kafka.KafkaBroker;
 import io.mnpipe.kafka.KafkaSettings;
+import io.mnpipe.kafka.SampleRetention;
 import io.mnpipe.kafka.TopicAdmin;
+import io.mnpipe.kafka.TrainerGroups;
 import io.mnpipe.models.TestSamples;
 import io.mnpipe.models.checkpoint.CheckpointMeta;
 import io.mnpipe.models.checkpoint.Checkpoints;
@@ -42,7 +45,9 @@ import org.junit.jupiter.api.io.TempDir;
  * steps up to the checkpoint the next attempt resumed from, then the last attempt) trained every
  * (epoch, key) of the input exactly once, in epoch order; what a killed attempt trained after its
  * last durable checkpoint (at most {@value KillableTrainer#CHECKPOINT_EVERY} batches) is exactly what
- * is trained again; each restart resumed from the newest checkpoint on disk, at its step + 1.
+ * is trained again; each restart resumed from the newest checkpoint on disk, at its step + 1. All of
+ * it with record deletion on, as the preprocess job runs it: the records below the trainer's latest
+ * committed checkpoint are deleted while it trains, and no restart finds its resume point deleted.
  */
 @ExtendWith(KafkaBroker.class)
 class TrainerKillIT {
@@ -66,6 +71,31 @@ class TrainerKillIT {
     Path runDir = dir.resolve("kill");
     Path trace = runDir.resolve(KeyTrace.FILE);
     List<Long> newestOnDiskAfterKill = new ArrayList<>();
+    // Record deletion on, as the preprocess job runs it: below the trainer's latest checkpoint, while it trains.
+    java.util.concurrent.atomic.AtomicLong deleted = new java.util.concurrent.atomic.AtomicLong();
+    var retention = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+    TopicAdmin retentionAdmin = new TopicAdmin(kafka);
+    retention.scheduleWithFixedDelay(() -> deleted.addAndGet(SampleRetention.deleteCheckpointed(
+        retentionAdmin.admin(), List.of(TrainerGroups.of("kill")), topic, 3)), 100, 100, TimeUnit.MILLISECONDS);
+    try {
+      killAndResume(kafka, topic, runDir, trace, newestOnDiskAfterKill);
+    } finally {
+      retention.shutdownNow();
+      retention.awaitTermination(10, TimeUnit.SECONDS);
+      retentionAdmin.close();
+    }
+    assertTrue(deleted.get() > 0, "retention deleted nothing while the attempts trained");
+    Map<Integer, Long> starts;
+    try (TopicAdmin admin = new TopicAdmin(kafka)) {
+      starts = TopicAdmin.offsets(admin.admin(), topic, 3, org.apache.kafka.clients.admin.OffsetSpec.earliest(),
+          Duration.ofSeconds(10));
+    }
+    assertTrue(starts.values().stream().mapToLong(Long::longValue).sum() > 0, "records deleted: " + starts);
+    verify(kafka, topic, runDir, trace, newestOnDiskAfterKill);
+  }
+
+  private void killAndResume(KafkaSettings kafka, String topic, Path runDir, Path trace,
+      List<Long> newestOnDiskAfterKill) throws Exception {
 
     // Attempt 1: killed once ~100 samples of epoch 1 are traced.
     killWhen(start(kafka, topic, 1), () -> count(trace, l -> true) >= 100);
@@ -77,6 +107,13 @@ class TrainerKillIT {
     Process p = start(kafka, topic, 3);
     assertTrue(p.waitFor(180, TimeUnit.SECONDS), "last attempt did not finish: " + log(3));
     assertEquals(0, p.exitValue(), log(3));
+    for (int i = 1; i <= 3; i++) {
+      assertFalse(log(i).contains("before they were trained"), "attempt " + i + " resumed below the topic's start");
+    }
+  }
+
+  private void verify(KafkaSettings kafka, String topic, Path runDir, Path trace, List<Long> newestOnDiskAfterKill)
+      throws Exception {
 
     List<Attempt> attempts = parse(trace);
     assertEquals(3, attempts.size());
@@ -130,7 +167,7 @@ class TrainerKillIT {
   private String produceTwoEpochs(KafkaSettings kafka) throws Exception {
     Topic<String, AugmentedSample> topic = Topics.samples("kill", "v1", "train");
     try (TopicAdmin admin = new TopicAdmin(kafka)) {
-      admin.ensure(List.of(TopicAdmin.spec(topic.name(), 3)), Duration.ofSeconds(30));
+      admin.ensure(List.of(SampleRetention.spec(topic.name(), 3)), Duration.ofSeconds(30));
     }
     SplittableRandom rng = new SplittableRandom(7);
     try (var producer = new KafkaProducer<>(kafka.producer("it-kill"), topic.keySerde().serializer(),

@@ -1,70 +1,55 @@
 package io.mnpipe.deploy.local;
 
 import io.mnpipe.kafka.KafkaSettings;
-import io.mnpipe.kafka.SampleRetention;
 import io.mnpipe.kafka.TopicAdmin;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
+import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * While a local run trains: once a second, deletes the training samples every trainer has
- * checkpointed past ({@link SampleRetention}), and measures the embedded broker's log segments
- * (all topics), keeping the peak for the run summary (the figure that shows the disk stays bounded).
+ * While a local run trains: once a second, measures the embedded broker's log segments (all
+ * topics), keeping the peak for the run summary (the figure that shows the disk stays bounded).
+ * The preprocess job deletes the samples every trainer has checkpointed past (FlowControl); at the
+ * end this says how many that was (the partitions' start offsets).
  */
 final class BoundedDisk implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(BoundedDisk.class);
 
   private final TopicAdmin admin;
-  private final List<String> groups;
   private final String topic;
   private final int partitions;
   private final Path brokerDir;
   private final AtomicLong peak = new AtomicLong(-1);
-  private final AtomicLong deleted = new AtomicLong();
   private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "mnpipe-bounded-disk");
     t.setDaemon(true);
     return t;
   });
   private volatile Map<String, Long> peakByTopic = Map.of();
-  private boolean warned;
 
   /** @param brokerDir the embedded broker's data folder, or null for an external cluster (no disk figure) */
-  BoundedDisk(KafkaSettings kafka, List<String> groups, String topic, int partitions, Path brokerDir) {
+  BoundedDisk(KafkaSettings kafka, String topic, int partitions, Path brokerDir) {
     this.admin = new TopicAdmin(kafka);
-    this.groups = List.copyOf(groups);
     this.topic = topic;
     this.partitions = partitions;
     this.brokerDir = brokerDir;
   }
 
   BoundedDisk start() {
-    timer.scheduleWithFixedDelay(this::tick, 1, 1, TimeUnit.SECONDS);
+    timer.scheduleWithFixedDelay(this::measure, 1, 1, TimeUnit.SECONDS);
     return this;
-  }
-
-  private void tick() {
-    try {
-      deleted.addAndGet(SampleRetention.deleteCheckpointed(admin.admin(), groups, topic, partitions));
-    } catch (RuntimeException e) {
-      if (!warned) {
-        warned = true;
-        LOG.warn("cannot delete trained samples of {} yet: {}", topic, e.getMessage());
-      }
-    }
-    measure();
   }
 
   private synchronized void measure() {
@@ -116,7 +101,14 @@ final class BoundedDisk implements AutoCloseable {
     StringBuilder topics = new StringBuilder();
     peakByTopic.forEach((t, b) -> topics.append(topics.length() == 0 ? "" : ", ").append(t).append(' ')
         .append(String.format("%.1f", b / 1e6)));
-    LOG.info("{}: {} trained records deleted during the run; broker data peaked at {} MB ({})", topic, deleted.get(),
+    long deleted = -1;
+    try {
+      deleted = TopicAdmin.offsets(admin.admin(), topic, partitions, OffsetSpec.earliest(), Duration.ofSeconds(10))
+          .values().stream().mapToLong(Long::longValue).sum();
+    } catch (RuntimeException e) {
+      LOG.debug("cannot read the start offsets of {}: {}", topic, e.toString());
+    }
+    LOG.info("{}: {} trained records deleted during the run; broker data peaked at {} MB ({})", topic, deleted,
         String.format("%.1f", peak.get() / 1e6), topics);
     admin.close();
   }

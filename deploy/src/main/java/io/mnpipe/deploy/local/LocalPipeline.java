@@ -141,7 +141,7 @@ public final class LocalPipeline {
     // The schedule plans on what was published: a few dead-lettered images shorten the epochs a little.
     long plannedPerEpoch = train.published();
     Map<String, TrainAndEvaluate.Result> trained = new LinkedHashMap<>();
-    BoundedDisk disk = new BoundedDisk(kafka, groups, trainSamples, TRAIN_PARTITIONS, brokerDir).start();
+    BoundedDisk disk = new BoundedDisk(kafka, trainSamples, TRAIN_PARTITIONS, brokerDir).start();
     try {
       CompletableFuture<Void> valReady = PassCompletion.watch(kafka,
           List.of(valSamples, Topics.deadLetters(val.topic()).name()), val.published(), job);

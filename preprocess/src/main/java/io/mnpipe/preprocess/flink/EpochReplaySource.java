@@ -93,9 +93,11 @@ public final class EpochReplaySource<T> implements Source<T, HybridSourceSplit, 
     if (!flow.enabled()) {
       return reader;
     }
-    LeadGate gate = new LeadGate(kafka, samplesTopic, flow);
+    // One reader deletes for the job: the others would only repeat its requests.
+    LeadGate gate = new LeadGate(kafka, samplesTopic, flow, context.getIndexOfSubtask() == 0);
     // flink_taskmanager_job_task_operator_mnpipeLeadRecords / _mnpipeSourcePausedMs on the dashboard.
     context.metricGroup().gauge("mnpipeLeadRecords", (org.apache.flink.metrics.Gauge<Long>) gate::lastLead);
+    context.metricGroup().gauge("mnpipeDeletedRecords", (org.apache.flink.metrics.Gauge<Long>) gate::deleted);
     context.metricGroup().gauge("mnpipeSourcePausedMs",
         (org.apache.flink.metrics.Gauge<Long>) () -> gate.pausedNanos() / 1_000_000);
     return new LeadLimitedReader<>(reader, gate, firstEpoch);

@@ -1,6 +1,7 @@
 package io.mnpipe.preprocess.flink;
 
 import io.mnpipe.kafka.KafkaSettings;
+import io.mnpipe.kafka.SampleRetention;
 import io.mnpipe.kafka.TopicAdmin;
 import io.mnpipe.kafka.TrainerGroups;
 import java.time.Duration;
@@ -28,6 +29,10 @@ import org.slf4j.LoggerFactory;
  * checkpoint to commit what is written, which needs no emitting.) No timer decides, so a slow training step (seconds at 224
  * on a CPU) never opens the gate by itself.
  */
+/*
+ * Retention: one gate of the job ({@code deletes}, subtask 0's) also deletes, once a second, the
+ * samples every group has checkpointed past, from the same progress it reads for the lead.
+ */
 final class LeadGate implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LeadGate.class);
   static final long REFRESH_NANOS = 250_000_000L;
@@ -44,11 +49,18 @@ final class LeadGate implements AutoCloseable {
   private volatile long pausedNanos;
   private boolean warned;
   private boolean forWaiting;
+  private final boolean deletes;
+  private long deletedAt;
+  private volatile long deleted;
+  private boolean deleteWarned;
+  static final long DELETE_EVERY_NANOS = 1_000_000_000L;
 
-  LeadGate(KafkaSettings kafka, String samplesTopic, FlowControl flow) {
+  /** @param deletes this gate also frees what the trainers have checkpointed past, if {@code flow} says so */
+  LeadGate(KafkaSettings kafka, String samplesTopic, FlowControl flow, boolean deletes) {
     this.admin = new TopicAdmin(kafka);
     this.topic = samplesTopic;
     this.flow = flow;
+    this.deletes = deletes && flow.deleteTrained();
   }
 
   /**
@@ -73,6 +85,7 @@ final class LeadGate implements AutoCloseable {
       Collection<TrainerGroups.Progress> groups = TrainerGroups.read(admin.admin(), flow.trainerGroups(), topic,
           partitions, TIMEOUT).values();
       lead = maxLead(groups, ends);
+      deleteTrained(groups, now);
       open = mayEmit(epoch, groups, ends, committed, flow.maxLead());
       boolean waiting = open && lead > flow.maxLead();
       if (waiting && !forWaiting) {
@@ -97,6 +110,27 @@ final class LeadGate implements AutoCloseable {
           TimeUnit.NANOSECONDS.toMillis(now - pausedSince));
     }
     return open;
+  }
+
+  private void deleteTrained(Collection<TrainerGroups.Progress> groups, long now) {
+    if (!deletes || now - deletedAt < DELETE_EVERY_NANOS) {
+      return;
+    }
+    deletedAt = now;
+    try {
+      deleted += SampleRetention.deleteBelowCheckpoints(admin.admin(), groups, topic, partitions);
+    } catch (RuntimeException e) {
+      if (!deleteWarned) {
+        deleteWarned = true;
+        LOG.warn("cannot delete the trained samples of {} yet ({}); the topic's retention settings apply meanwhile",
+            topic, e.getMessage());
+      }
+    }
+  }
+
+  /** Records this gate has deleted below the trainers' checkpoints so far. */
+  long deleted() {
+    return deleted;
   }
 
   /**

@@ -3,6 +3,7 @@ package io.mnpipe.preprocess.flink;
 import io.mnpipe.kafka.KafkaSettings;
 import io.mnpipe.preprocess.augment.AugmentPreset;
 import io.mnpipe.preprocess.image.ImageDecoder;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,8 +23,9 @@ public final class PreprocessMain {
 
   /** The job's arguments; a class of their own, so picocli can print --help without Flink classes. */
   @Command(name = "preprocess-job", mixinStandardHelpOptions = true, sortOptions = false,
-      description = "Decodes and augments every image of a raw topic once into a samples topic; "
-          + "undecodable images go to <raw-topic>.dlq.")
+      description = "Decodes and augments every image of a raw topic into a samples topic, once per epoch "
+          + "(--epochs), held back by the trainers reading it (--trainer-group); undecodable images go to "
+          + "<raw-topic>.dlq.")
   static final class Args {
     @Option(names = "--bootstrap", required = true, paramLabel = "HOST:PORT",
         description = "Kafka bootstrap servers, as the TaskManagers reach them.")
@@ -44,8 +46,32 @@ public final class PreprocessMain {
     int imageSize;
 
     @Option(names = "--epoch", defaultValue = "1",
-        description = "Epoch tag of the samples, 1-based; train crops differ per epoch.")
+        description = "Epoch tag of the (first) epoch's samples, 1-based; train crops differ per epoch.")
     int epoch;
+
+    @Option(names = "--epochs", defaultValue = "1", paramLabel = "N",
+        description = {"Epochs to write, one after another in one job, from --epoch on (default ${DEFAULT-VALUE}).",
+            "More than one goes through a shuffle buffer of --shuffle-buffer records a subtask."})
+    int epochs;
+
+    @Option(names = "--shuffle-buffer", defaultValue = "1024", paramLabel = "RECORDS",
+        description = "Shuffle buffer of a multi-epoch job, records a subtask; 0 = none (default ${DEFAULT-VALUE}).")
+    int shuffleBuffer;
+
+    @Option(names = "--trainer-group", paramLabel = "GROUP",
+        description = {"Consumer group of a trainer reading --samples-topic (train commits mnpipe-trainer-<run-id>);",
+            "repeatable. The job stays at most --max-lead records ahead of the slowest, and deletes what all",
+            "of them have checkpointed past (unless --keep-trained)."})
+    List<String> trainerGroups = new ArrayList<>();
+
+    @Option(names = "--max-lead", defaultValue = "" + FlowControl.DEFAULT_MAX_LEAD, paramLabel = "RECORDS",
+        description = {"With --trainer-group: records the job may be ahead of the slowest trainer (default",
+            "${DEFAULT-VALUE}); keep it above what a checkpoint interval writes, or trainers wait for commits."})
+    long maxLead;
+
+    @Option(names = "--keep-trained",
+        description = "With --trainer-group: keep the trained samples (the topic's retention applies).")
+    boolean keepTrained;
 
     @Option(names = "--seed", defaultValue = "42", description = "Seed of the augmentation (default ${DEFAULT-VALUE}).")
     long seed;
@@ -76,6 +102,11 @@ public final class PreprocessMain {
     @Option(names = "--kafka-property", paramLabel = "KEY=VALUE",
         description = "Extra setting for every Kafka client of the job (SASL/SSL, timeouts); repeatable.")
     Map<String, String> kafkaProperties = new LinkedHashMap<>();
+  }
+
+  static FlowControl flowControl(Args a) {
+    return a.trainerGroups.isEmpty() ? FlowControl.NONE
+        : new FlowControl(a.trainerGroups, a.maxLead, !a.keepTrained);
   }
 
   static FaultTolerance faultTolerance(Args a) {
@@ -112,6 +143,18 @@ public final class PreprocessMain {
       cli.usage(System.out);
       return null;
     }
+    if (job.epochs < 1 || job.epoch < 1) {
+      throw new IllegalArgumentException("preprocess job: --epoch and --epochs must be at least 1, got " + job.epoch
+          + " and " + job.epochs);
+    }
+    if (job.shuffleBuffer < 0) {
+      throw new IllegalArgumentException("preprocess job: --shuffle-buffer must be >= 0, got " + job.shuffleBuffer);
+    }
+    try {
+      flowControl(job);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("preprocess job: " + e.getMessage());
+    }
     if (job.parallelism != null && job.parallelism < 1) {
       throw new IllegalArgumentException("preprocess job: --parallelism must be at least 1, got " + job.parallelism);
     }
@@ -134,8 +177,13 @@ public final class PreprocessMain {
       env.setParallelism(a.parallelism);
     }
     env.configure(faultTolerance(a).configuration());
-    PreprocessJob.Pass pass = KafkaPasses.bounded(kafka, a.preset, a.rawTopic, a.samplesTopic, augment, a.epoch);
+    FlowControl flow = flowControl(a);
+    PreprocessJob.Pass pass = a.epochs == 1 && !flow.enabled()
+        ? KafkaPasses.bounded(kafka, a.preset, a.rawTopic, a.samplesTopic, augment, a.epoch)
+        : KafkaPasses.epochs(kafka, a.preset, a.rawTopic, a.samplesTopic, augment, a.epoch, a.epochs,
+            a.epochs == 1 ? 0 : a.shuffleBuffer, PreprocessJob.DEFAULT_SHUFFLE_BUFFER_BYTES, flow);
     new PreprocessJob(List.of(pass), ImageDecoder.DEFAULT_MAX_PIXELS, a.seed).build(env);
-    return env.execute(a.jobName != null ? a.jobName : "mnpipe-preprocess-" + a.samplesTopic + "-e" + a.epoch);
+    String epochs = a.epochs == 1 ? "-e" + a.epoch : "-e" + a.epoch + "-" + (a.epoch + a.epochs - 1);
+    return env.execute(a.jobName != null ? a.jobName : "mnpipe-preprocess-" + a.samplesTopic + epochs);
   }
 }

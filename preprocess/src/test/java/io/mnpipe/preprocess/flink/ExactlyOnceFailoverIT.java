@@ -8,7 +8,9 @@ import io.mnpipe.ingest.source.SyntheticDataset;
 import io.mnpipe.kafka.BoundedReader;
 import io.mnpipe.kafka.KafkaBroker;
 import io.mnpipe.kafka.KafkaSettings;
+import io.mnpipe.kafka.SampleRetention;
 import io.mnpipe.kafka.TopicAdmin;
+import io.mnpipe.kafka.TrainerGroups;
 import io.mnpipe.preprocess.augment.AugmentPreset;
 import io.mnpipe.preprocess.image.ImageDecoder;
 import io.mnpipe.schemas.Topic;
@@ -112,6 +114,7 @@ class ExactlyOnceFailoverIT {
     try (MiniCluster mc = cluster(new Configuration()); CoordinatorLog coordinator = new CoordinatorLog()) {
       mc.start();
       PassTopics t = topics(kafka, "regional-" + at);
+      TrainingReader trainer = new TrainingReader(kafka, t);
       JobClient job = environment(kafka, mc, t, null).executeAsync("regional-it-" + at);
       try (Written w = new Written(kafka, t.samples().name())) {
         w.await(at::reached);
@@ -127,7 +130,7 @@ class ExactlyOnceFailoverIT {
           "the TaskManager loss restarted tasks from a checkpoint");
       assertTrue(coordinator.subtaskResets() > 0, "a regional restore: the running source coordinator reset a lost"
           + " subtask to the checkpoint");
-      verify(kafka, t);
+      verify(kafka, t, trainer);
     }
   }
 
@@ -147,6 +150,7 @@ class ExactlyOnceFailoverIT {
     try (MiniCluster mc = cluster(adaptive); CoordinatorLog coordinator = new CoordinatorLog()) {
       mc.start();
       PassTopics t = topics(kafka, "global");
+      TrainingReader trainer = new TrainingReader(kafka, t);
       JobClient job = environment(kafka, mc, t, null).executeAsync("global-it");
       try (Written w = new Written(kafka, t.samples().name())) {
         w.await(written -> written.count > 0);
@@ -164,7 +168,7 @@ class ExactlyOnceFailoverIT {
       assertTrue(attempts.stream().allMatch(a -> a > 0), "every task, sources included, restarted: " + attempts);
       assertTrue(coordinator.enumeratorRestores() > 0, "the source coordinator was restored from a checkpoint (a"
           + " global restore)");
-      verify(kafka, t);
+      verify(kafka, t, trainer);
     }
   }
 
@@ -178,6 +182,7 @@ class ExactlyOnceFailoverIT {
     try (MiniCluster mc = cluster(new Configuration()); CoordinatorLog coordinator = new CoordinatorLog()) {
       mc.start();
       PassTopics t = topics(kafka, "savepoint");
+      TrainingReader trainer = new TrainingReader(kafka, t);
       JobClient first = environment(kafka, mc, t, null).executeAsync("savepoint-it-1");
       try (Written w = new Written(kafka, t.samples().name())) {
         w.await(KillPoint.MID_EPOCH_1::reached);
@@ -189,7 +194,7 @@ class ExactlyOnceFailoverIT {
       resumed.getJobExecutionResult().get(4, TimeUnit.MINUTES);
       assertTrue(coordinator.enumeratorRestores() > 0, "the resumed job's source coordinator was restored from the"
           + " savepoint");
-      verify(kafka, t);
+      verify(kafka, t, trainer);
     }
   }
 
@@ -207,7 +212,11 @@ class ExactlyOnceFailoverIT {
     return attempts;
   }
 
-  private record PassTopics(String raw, Topic<String, AugmentedSample> samples, Topic<String, DeadLetter> dlq) {}
+  private record PassTopics(String raw, Topic<String, AugmentedSample> samples, Topic<String, DeadLetter> dlq) {
+    String trainerGroup() {
+      return TrainerGroups.of("failover-" + samples.name());
+    }
+  }
 
   /** Fresh topics per run: a loop of runs in one JVM shares one broker. */
   private static PassTopics topics(KafkaSettings kafka, String name) throws Exception {
@@ -218,7 +227,8 @@ class ExactlyOnceFailoverIT {
     Topic<String, AugmentedSample> samples = Topics.samples("synthetic", version, "train");
     Topic<String, DeadLetter> dlq = Topics.deadLetters(raw);
     try (TopicAdmin admin = new TopicAdmin(kafka)) {
-      admin.ensure(List.of(TopicAdmin.spec(samples.name(), 2), TopicAdmin.spec(dlq.name(), 1)), Duration.ofSeconds(30));
+      admin.ensure(List.of(SampleRetention.spec(samples.name(), 2), TopicAdmin.spec(dlq.name(), 1)),
+          Duration.ofSeconds(30));
     }
     return new PassTopics(raw, samples, dlq);
   }
@@ -234,20 +244,25 @@ class ExactlyOnceFailoverIT {
       conf.put("execution.state-recovery.path", savepoint);
     }
     env.configure(Configuration.fromMap(conf));
+    // Record deletion on: held back by, and deleting below, the reader that stands in for a trainer.
     new PreprocessJob(List.of(KafkaPasses.epochs(kafka, "train", t.raw(), t.samples().name(),
-        AugmentPreset.train(32, 5), 1, 2, 64)), ImageDecoder.DEFAULT_MAX_PIXELS, 5).build(env);
+        AugmentPreset.train(32, 5), 1, 2, 64, PreprocessJob.DEFAULT_SHUFFLE_BUFFER_BYTES,
+        new FlowControl(List.of(t.trainerGroup()), 400, true))), ImageDecoder.DEFAULT_MAX_PIXELS, 5).build(env);
     return env;
   }
 
   /**
-   * Exactly one sample per (epoch, key) for read_committed readers; each broken image once per
-   * epoch. Missing samples are reported by (epoch, raw partition): a lost split shows as one.
+   * Exactly one sample per (epoch, key) for a read_committed trainer that read the topic while the
+   * job wrote it (the job deleted what it had read); each broken image once per epoch. Missing samples are reported by (epoch, raw partition): a lost split shows as one.
    */
-  private static void verify(KafkaSettings kafka, PassTopics t) {
-    Map<String, Integer> perEpochKey = new HashMap<>();
-    BoundedReader.read(kafka, t.samples().name(), null, t.samples().keySerde().deserializer(),
-        t.samples().valueSerde().deserializer(), r -> perEpochKey.merge(r.value().getEpoch() + "/" + r.key(), 1,
-            Integer::sum), Duration.ofMinutes(1));
+  private static void verify(KafkaSettings kafka, PassTopics t, TrainingReader trainer) throws Exception {
+    Map<String, Integer> perEpochKey = trainer.finish();
+    try (TopicAdmin admin = new TopicAdmin(kafka)) {
+      Map<Integer, Long> starts = TopicAdmin.offsets(admin.admin(), t.samples().name(), 2,
+          org.apache.kafka.clients.admin.OffsetSpec.earliest(), Duration.ofSeconds(10));
+      assertTrue(starts.values().stream().mapToLong(Long::longValue).sum() > 0,
+          "the job deleted what the trainer had checkpointed past: start offsets " + starts);
+    }
     if (perEpochKey.size() != 2 * KEYS) {
       Map<String, Integer> partitionOf = new HashMap<>();
       BoundedReader.read(kafka, t.raw(), null, new StringDeserializer(), new ByteArrayDeserializer(),
@@ -329,6 +344,96 @@ class ExactlyOnceFailoverIT {
     public void close() {
       consumer.close();
       committed.close();
+    }
+  }
+
+  /**
+   * Stands in for a trainer: reads the samples topic read_committed as the job writes it, counts
+   * each (epoch, key), and commits what it has read to its trainer group once every 100 ms, as
+   * both consumed and checkpointed (what it has counted is all it keeps), so the job holds back for
+   * it and deletes below it. {@link #finish} reads on to the end and returns the counts.
+   */
+  private static final class TrainingReader implements AutoCloseable {
+    private final KafkaConsumer<String, AugmentedSample> consumer;
+    private final TopicAdmin admin;
+    private final String group;
+    private final String topic;
+    private final List<TopicPartition> parts;
+    private final Map<String, Integer> perEpochKey = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Thread thread;
+    private volatile boolean draining;
+    private volatile Throwable failure;
+
+    TrainingReader(KafkaSettings kafka, PassTopics t) {
+      var props = kafka.consumer(null, "trainer-" + t.samples().name());
+      props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+      props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none"); // a deleted position must fail, not skip
+      consumer = new KafkaConsumer<>(props, t.samples().keySerde().deserializer(),
+          t.samples().valueSerde().deserializer());
+      topic = t.samples().name();
+      parts = List.of(new TopicPartition(topic, 0), new TopicPartition(topic, 1));
+      consumer.assign(parts);
+      parts.forEach(p -> consumer.seek(p, 0));
+      admin = new TopicAdmin(kafka);
+      group = t.trainerGroup();
+      commit(); // registered from offset 0: the job waits for it from its first record on
+      thread = new Thread(this::read, "training-reader");
+      thread.setDaemon(true);
+      thread.start();
+    }
+
+    private void read() {
+      try {
+        long committedAt = 0;
+        while (true) {
+          for (ConsumerRecord<String, AugmentedSample> r : consumer.poll(Duration.ofMillis(50))) {
+            perEpochKey.merge(r.value().getEpoch() + "/" + r.key(), 1, Integer::sum);
+          }
+          if (System.nanoTime() - committedAt > 100_000_000L) {
+            commit();
+            committedAt = System.nanoTime();
+          }
+          if (draining && atEnd()) {
+            return;
+          }
+        }
+      } catch (Throwable e) {
+        failure = e;
+      }
+    }
+
+    private boolean atEnd() {
+      Map<TopicPartition, Long> end = consumer.endOffsets(parts);
+      return parts.stream().allMatch(p -> consumer.position(p) >= end.get(p));
+    }
+
+    private void commit() {
+      Map<Integer, Long> at = new HashMap<>();
+      for (TopicPartition p : parts) {
+        at.put(p.partition(), consumer.position(p));
+      }
+      TrainerGroups.commit(admin.admin(), group, topic, at, at, Duration.ofSeconds(10));
+    }
+
+    /** Once the job has finished: reads on to the topic's end and returns (epoch/key -> count). */
+    Map<String, Integer> finish() throws Exception {
+      draining = true;
+      thread.join(60_000);
+      assertTrue(!thread.isAlive(), "the training reader did not reach the end of " + topic);
+      if (failure != null) {
+        throw new AssertionError("the training reader failed (a record it needed was deleted?)", failure);
+      }
+      close();
+      return perEpochKey;
+    }
+
+    @Override
+    public void close() {
+      if (thread.isAlive()) {
+        return; // still reading: finish() closes it
+      }
+      consumer.close();
+      admin.close();
     }
   }
 
