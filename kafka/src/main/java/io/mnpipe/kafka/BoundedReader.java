@@ -71,7 +71,7 @@ public final class BoundedReader implements AutoCloseable {
       }
       for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
         TopicPartition tp = new TopicPartition(r.topic(), r.partition());
-        if (r.offset() < end.get(tp)) {
+        if (r.offset() < end.get(tp) && io.mnpipe.schemas.EpochEnd.of(r.headers()) == null) { // markers are not data
           sink.accept(new ConsumerRecord<>(r.topic(), r.partition(), r.offset(),
               keys.deserialize(r.topic(), r.key()), values.deserialize(r.topic(), r.value())));
         }

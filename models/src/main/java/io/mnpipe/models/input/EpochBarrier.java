@@ -80,6 +80,16 @@ final class EpochBarrier {
     return go;
   }
 
+  /** The input ends here: the last epoch is known to be whole (its end is marked in every partition). */
+  void finish() {
+    finished = true;
+  }
+
+  /** The last epoch to hand out; 0 = no limit. */
+  int maxEpoch() {
+    return maxEpoch;
+  }
+
   /** True once every partition has either ended or reached an epoch past maxEpoch. */
   boolean finished() {
     return finished;

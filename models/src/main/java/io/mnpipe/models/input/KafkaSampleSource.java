@@ -1,6 +1,7 @@
 package io.mnpipe.models.input;
 
 import io.mnpipe.kafka.KafkaSettings;
+import io.mnpipe.schemas.EpochEnd;
 import io.mnpipe.schemas.avro.AugmentedSample;
 import io.mnpipe.schemas.serde.AvroDeserializer;
 import java.time.Duration;
@@ -30,7 +31,10 @@ import org.slf4j.LoggerFactory;
  * preprocess writes in transactions. Created with an epoch limit, it hands epochs out in order
  * across partitions ({@link EpochBarrier}) and ends once every partition is past the last epoch.
  * A followed topic can be told that its producer is done ({@link #endAtCurrentEnd}): it then reads
- * on to the end offsets of that moment and ends there.
+ * on to the end offsets of that moment and ends there. A topic whose producer marks the end of
+ * each epoch in every partition ({@link EpochEnd}, the preprocess job does when it streams into
+ * trainers) needs neither: an epoch is over once it is marked everywhere, and a followed input
+ * ends once the last epoch is.
  */
 public final class KafkaSampleSource implements SampleSource {
   private static final Logger LOG = LoggerFactory.getLogger(KafkaSampleSource.class);
@@ -48,6 +52,9 @@ public final class KafkaSampleSource implements SampleSource {
   private final boolean ordered;
   private List<TopicPartition> parts;
   private volatile EpochBarrier barrier; // its epoch is read by other threads (epoch())
+  private final EpochMarkers markers = new EpochMarkers();
+  /** The epoch a resumed run starts in: its markers may lie before the resume point, unread. */
+  private int resumedEpoch;
   private long expected;
   private volatile long undecodable; // written by the loader thread, read by the trainer
   private volatile long lag = -1;
@@ -135,6 +142,7 @@ public final class KafkaSampleSource implements SampleSource {
           + " no longer has; start the run over (--fresh) or use another --run-id");
     }
     barrier = ordered ? new EpochBarrier(epoch, maxEpoch) : null;
+    resumedEpoch = next.isEmpty() ? 0 : epoch;
     limitTo(start);
   }
 
@@ -185,7 +193,13 @@ public final class KafkaSampleSource implements SampleSource {
         if (bounded && (stop == null || r.offset() >= stop)) {
           continue;
         }
-        if (r.value() == null) {
+        if (barrier != null && barrier.isWaiting(r.partition())) {
+          continue; // rewound to its first record of a later epoch: what follows is read again later
+        }
+        EpochEnd marker = EpochEnd.of(r.headers());
+        if (marker != null) {
+          markers.add(r.partition(), marker); // not a sample: nothing to hand out
+        } else if (r.value() == null) {
           undecodable++; // a tombstone carries no sample
         } else if (barrier == null || barrier.admit(r.partition(), r.value().getEpoch())) {
           out.add(new SourcedSample(r.value(), r.partition(), r.offset()));
@@ -233,16 +247,25 @@ public final class KafkaSampleSource implements SampleSource {
     Set<Integer> all = new HashSet<>();
     Set<Integer> idle = new HashSet<>();
     long now = System.nanoTime();
+    int epoch = barrier.epoch();
+    // Marked epochs are whole once marked everywhere; the idle rule is for unmarked topics, and for
+    // the epoch a run resumed in (some of its markers may lie before the resume point).
+    boolean byMarkers = markers.any() && epoch != resumedEpoch;
+    boolean lastMarkedEverywhere = byMarkers && epoch == barrier.maxEpoch();
     for (TopicPartition tp : parts) {
       all.add(tp.partition());
       if (barrier.isWaiting(tp.partition())) {
         continue;
       }
+      boolean marked = byMarkers && markers.complete(tp.partition(), epoch);
+      lastMarkedEverywhere &= marked;
       boolean nothingNow;
       if (bounded) {
-        nothingNow = !end.containsKey(tp);
+        nothingNow = !end.containsKey(tp) || marked;
+      } else if (marked) {
+        nothingNow = true;
       } else if (consumer.currentLag(tp).orElse(1) == 0) {
-        nothingNow = now - caughtUpSince.computeIfAbsent(tp, t -> now) >= IDLE_NANOS;
+        nothingNow = !byMarkers && now - caughtUpSince.computeIfAbsent(tp, t -> now) >= IDLE_NANOS;
       } else {
         caughtUpSince.remove(tp);
         nothingNow = false;
@@ -251,10 +274,16 @@ public final class KafkaSampleSource implements SampleSource {
         idle.add(tp.partition());
       }
     }
+    if (lastMarkedEverywhere && !barrier.finished()) {
+      barrier.finish();
+      LOG.info("{}: the end of epoch {}, the last, is marked in every partition; the input ends here", topic, epoch);
+      return;
+    }
     int before = barrier.epoch();
     List<Integer> go = barrier.release(all, idle);
     if (!go.isEmpty()) {
       LOG.info("{}: epoch {} read from every partition; epoch {} starts", topic, before, barrier.epoch());
+      markers.forgetBefore(barrier.epoch());
       consumer.resume(go.stream().map(p -> new TopicPartition(topic, p)).toList());
     } else if (barrier.finished()) {
       LOG.info("{}: every partition is past epoch {}; the input ends here", topic, maxEpoch);

@@ -4,6 +4,7 @@ import io.mnpipe.preprocess.augment.AugmentPreset;
 import io.mnpipe.preprocess.augment.PresetDecoder;
 import io.mnpipe.preprocess.image.RgbImage;
 import io.mnpipe.preprocess.image.UndecodableImageException;
+import io.mnpipe.schemas.EpochEnd;
 import io.mnpipe.schemas.avro.AugmentedSample;
 import io.mnpipe.schemas.avro.DeadLetter;
 import io.mnpipe.schemas.avro.RawImage;
@@ -23,6 +24,7 @@ import org.apache.flink.util.OutputTag;
  * output with its reason and original bytes, and the job goes on.
  */
 public final class DecodeAndAugment extends ProcessFunction<EpochImage, AugmentedSample> {
+  private int endOfEpochPartitions;
   public static final OutputTag<DeadLetter> DEAD_LETTERS =
       new OutputTag<>("dead-letters", TypeInformation.of(DeadLetter.class));
   /** Accumulator names; the job result carries their totals. */
@@ -57,6 +59,14 @@ public final class DecodeAndAugment extends ProcessFunction<EpochImage, Augmente
 
   @Override
   public void processElement(EpochImage in, Context ctx, Collector<AugmentedSample> out) {
+    if (in.isEndOfEpoch()) {
+      // One per partition of the samples topic: each partition must show its readers the epoch's end.
+      EpochEnd end = new EpochEnd(in.epoch, in.endOfEpochWriter, in.writers);
+      for (int p = 0; p < endOfEpochPartitions; p++) {
+        out.collect(end.inJob(p));
+      }
+      return;
+    }
     if (in.image == null) {
       deadLetter(ctx, in.key, in.error, "kafka", in.unreadable);
       return;
@@ -75,6 +85,12 @@ public final class DecodeAndAugment extends ProcessFunction<EpochImage, Augmente
     out.collect(AugmentedSample.newBuilder().setKey(raw.getKey()).setLabel(raw.getLabel()).setEpoch(in.epoch)
         .setHeight(view.height()).setWidth(view.width()).setChannels(3).setPixels(ByteBuffer.wrap(view.rgb()))
         .build());
+  }
+
+  /** End-of-epoch markers go out once per partition of a samples topic with this many; 0 = none expected. */
+  public DecodeAndAugment withEndOfEpochMarkers(int partitions) {
+    this.endOfEpochPartitions = partitions;
+    return this;
   }
 
   @Override

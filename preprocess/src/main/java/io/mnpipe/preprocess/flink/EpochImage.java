@@ -23,6 +23,10 @@ public class EpochImage {
   public int partition = -1;
   /** Its offset in that partition; -1 if it did not come from Kafka. */
   public long offset = -1;
+  /** For an end-of-epoch marker (no image): the source subtask that wrote it; -1 for an image. */
+  public int endOfEpochWriter = -1;
+  /** For an end-of-epoch marker: the source's parallelism. */
+  public int writers;
 
   public EpochImage() {}
 
@@ -32,6 +36,20 @@ public class EpochImage {
     e.image = image;
     e.key = image.getKey();
     return e;
+  }
+
+  /** The end of {@code epoch} as source subtask {@code writer} of {@code writers} read it. */
+  public static EpochImage endOfEpoch(int epoch, int writer, int writers) {
+    EpochImage e = new EpochImage();
+    e.epoch = epoch;
+    e.endOfEpochWriter = writer;
+    e.writers = writers;
+    return e;
+  }
+
+  /** True for an end-of-epoch marker. */
+  public boolean isEndOfEpoch() {
+    return endOfEpochWriter >= 0;
   }
 
   public static EpochImage unreadable(int epoch, String key, byte[] bytes, String error) {

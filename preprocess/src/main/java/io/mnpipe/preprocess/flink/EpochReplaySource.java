@@ -62,24 +62,28 @@ public final class EpochReplaySource<T> implements Source<T, HybridSourceSplit, 
   private final String samplesTopic;
   private final FlowControl flow;
   private final int firstEpoch;
+  private final LeadLimitedReader.MarkerOf<T> markerOf;
 
   /** @param sources the sources {@code epochs} chains, in order (to read a restored epoch's state) */
   public EpochReplaySource(HybridSource<T> epochs, List<? extends Source<T, ?, ?>> sources) {
-    this(epochs, sources, null, null, FlowControl.NONE, 1);
+    this(epochs, sources, null, null, FlowControl.NONE, 1, null);
   }
 
   /**
    * As above, each reader held back by {@code flow} against the trainers of {@code samplesTopic};
-   * {@code firstEpoch} is the epoch of the first source.
+   * {@code firstEpoch} is the epoch of the first source; with {@code markerOf}, each reader marks the
+   * end of every epoch it has read (see {@link LeadLimitedReader}).
    */
   EpochReplaySource(HybridSource<T> epochs, List<? extends Source<T, ?, ?>> sources,
-      io.mnpipe.kafka.KafkaSettings kafka, String samplesTopic, FlowControl flow, int firstEpoch) {
+      io.mnpipe.kafka.KafkaSettings kafka, String samplesTopic, FlowControl flow, int firstEpoch,
+      LeadLimitedReader.MarkerOf<T> markerOf) {
     this.epochs = epochs;
     this.sources = List.copyOf(sources);
     this.kafka = kafka;
     this.samplesTopic = samplesTopic;
     this.flow = flow;
     this.firstEpoch = firstEpoch;
+    this.markerOf = markerOf;
   }
 
   @Override
@@ -100,7 +104,8 @@ public final class EpochReplaySource<T> implements Source<T, HybridSourceSplit, 
     context.metricGroup().gauge("mnpipeDeletedRecords", (org.apache.flink.metrics.Gauge<Long>) gate::deleted);
     context.metricGroup().gauge("mnpipeSourcePausedMs",
         (org.apache.flink.metrics.Gauge<Long>) () -> gate.pausedNanos() / 1_000_000);
-    return new LeadLimitedReader<>(reader, gate, firstEpoch);
+    return new LeadLimitedReader<>(reader, gate, firstEpoch, markerOf, context.getIndexOfSubtask(),
+        context.currentParallelism());
   }
 
   @Override
@@ -388,19 +393,19 @@ public final class EpochReplaySource<T> implements Source<T, HybridSourceSplit, 
    * wrapped too: a bounded Kafka source restored from a savepoint needs the second repair as well.
    */
   static <T> Source<T, ?, ?> of(List<? extends Source<T, ?, ?>> sources) {
-    return of(sources, null, null, FlowControl.NONE, 1);
+    return of(sources, null, null, FlowControl.NONE, 1, null);
   }
 
   /**
    * As {@link #of(List)}, held back by {@code flow} against the trainers reading {@code samplesTopic};
-   * the first source replays epoch {@code firstEpoch}.
+   * the first source replays epoch {@code firstEpoch}; {@code markerOf}: end-of-epoch markers, or null.
    */
   static <T> Source<T, ?, ?> of(List<? extends Source<T, ?, ?>> sources, io.mnpipe.kafka.KafkaSettings kafka,
-      String samplesTopic, FlowControl flow, int firstEpoch) {
+      String samplesTopic, FlowControl flow, int firstEpoch, LeadLimitedReader.MarkerOf<T> markerOf) {
     HybridSource.HybridSourceBuilder<T, ?> chain = HybridSource.builder(sources.get(0));
     for (Source<T, ?, ?> s : sources.subList(1, sources.size())) {
       chain = chain.addSource(s);
     }
-    return new EpochReplaySource<>(chain.build(), sources, kafka, samplesTopic, flow, firstEpoch);
+    return new EpochReplaySource<>(chain.build(), sources, kafka, samplesTopic, flow, firstEpoch, markerOf);
   }
 }

@@ -1,6 +1,7 @@
 package io.mnpipe.preprocess.flink;
 
 import io.mnpipe.kafka.KafkaSettings;
+import io.mnpipe.kafka.TopicAdmin;
 import io.mnpipe.preprocess.augment.AugmentPreset;
 import io.mnpipe.schemas.Topics;
 import io.mnpipe.schemas.avro.AugmentedSample;
@@ -67,15 +68,18 @@ public final class KafkaPasses {
     for (int e = firstEpoch; e < firstEpoch + epochs; e++) {
       perEpoch.add(epochSource(kafka, name, rawTopic, e));
     }
-    Source<EpochImage, ?, ?> source = EpochReplaySource.of(perEpoch, kafka, samplesTopic, flow, firstEpoch);
+    // Streaming into trainers, each epoch's end is marked in every partition (EpochEnd): the trainers
+    // find the epoch boundaries, and the end of the last epoch, in the stream itself.
+    int markedPartitions = flow.enabled() ? partitions(kafka, samplesTopic) : 0;
+    Source<EpochImage, ?, ?> source = EpochReplaySource.of(perEpoch, kafka, samplesTopic, flow, firstEpoch,
+        flow.enabled() ? EpochImage::endOfEpoch : null);
     String id = "mnpipe-preprocess-" + name + "-" + samplesTopic;
-    KafkaSink<AugmentedSample> samples = sink(kafka, id, samplesTopic,
-        s -> s.getKey().getBytes(StandardCharsets.UTF_8), AugmentedSample.class);
+    KafkaSink<AugmentedSample> samples = sink(kafka, id, new SampleRecords(samplesTopic));
     KafkaSink<DeadLetter> dead = sink(kafka, id + "-dlq", Topics.deadLetters(rawTopic).name(),
         d -> d.getKey().getBytes(StandardCharsets.UTF_8), DeadLetter.class);
     PreprocessJob.Shuffle shuffle = shuffleBuffer == 0 ? PreprocessJob.Shuffle.NONE
         : new PreprocessJob.Shuffle(shuffleBuffer, shuffleBufferBytes, new KafkaResidents(kafka, rawTopic));
-    return new PreprocessJob.Pass(name, source, preset, shuffle, samples, dead);
+    return new PreprocessJob.Pass(name, source, preset, shuffle, samples, dead, markedPartitions);
   }
 
   private static KafkaSource<EpochImage> epochSource(KafkaSettings kafka, String name, String rawTopic, int epoch) {
@@ -93,8 +97,25 @@ public final class KafkaPasses {
         .build();
   }
 
+  private static int partitions(KafkaSettings kafka, String topic) {
+    try (TopicAdmin admin = new TopicAdmin(kafka)) {
+      return TopicAdmin.await(admin.admin().describeTopics(List.of(topic)).allTopicNames(),
+          java.time.Duration.ofSeconds(30), "describe " + topic + " (create it before the job)").get(topic)
+          .partitions().size();
+    }
+  }
+
   static <T extends SpecificRecord> KafkaSink<T> sink(KafkaSettings kafka, String transactionalId, String topic,
       SerializationSchema<T> key, Class<T> type) {
+    return sink(kafka, transactionalId, KafkaRecordSerializationSchema.<T>builder()
+        .setTopic(topic)
+        .setKeySerializationSchema(key)
+        .setValueSerializationSchema(new AvroRecordSchema<>(type))
+        .build());
+  }
+
+  static <T> KafkaSink<T> sink(KafkaSettings kafka, String transactionalId,
+      KafkaRecordSerializationSchema<T> records) {
     Properties props = kafka.producer(transactionalId);
     props.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, TRANSACTION_TIMEOUT_MS);
     // Batches fill (1 MB, ~6 samples of 224x224) before the sender takes them: with the default
@@ -105,11 +126,7 @@ public final class KafkaPasses {
     return KafkaSink.<T>builder()
         .setBootstrapServers(kafka.bootstrap())
         .setKafkaProducerConfig(props)
-        .setRecordSerializer(KafkaRecordSerializationSchema.<T>builder()
-            .setTopic(topic)
-            .setKeySerializationSchema(key)
-            .setValueSerializationSchema(new AvroRecordSchema<>(type))
-            .build())
+        .setRecordSerializer(records)
         .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
         .setTransactionalIdPrefix(transactionalId)
         .build();

@@ -18,6 +18,13 @@ import org.apache.flink.core.io.InputStatus;
  * reads (the HybridSource's current source: {@code firstEpoch} plus its index). Closed, it reports
  * nothing available and becomes available again a moment later to ask again: the task thread is
  * never blocked, so checkpoints go on (and with them the sink's transactions commit) while it waits.
+ *
+ * <p>Given a {@link MarkerOf}, it also marks the end of each epoch it has read: when it is switched
+ * to epoch e+1 (every reader has finished e) and at the end of its input, it emits the end-of-epoch
+ * marker of the epoch before, ahead of anything of the next and whatever the gate says (a trainer
+ * waiting for the end of that epoch must get it). A reader restored from a checkpoint emits it for
+ * the epoch before any epoch it is switched to, so a marker is never missing; one sent twice is the
+ * same marker again.
  */
 final class LeadLimitedReader<T> implements SourceReader<T, HybridSourceSplit> {
   private static final ScheduledExecutorService TIMER = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -30,11 +37,27 @@ final class LeadLimitedReader<T> implements SourceReader<T, HybridSourceSplit> {
   private final LeadGate gate;
   private final int firstEpoch;
   private volatile int sourceIndex; // of the epoch being read: switch events and restored splits say
+  private final MarkerOf<T> markerOf;
+  private final int writer;
+  private final int writers;
+  private final java.util.ArrayDeque<Integer> endsToMark = new java.util.ArrayDeque<>();
+  private int lastMarked;
 
-  LeadLimitedReader(SourceReader<T, HybridSourceSplit> reader, LeadGate gate, int firstEpoch) {
+  /** The element that marks the end of {@code epoch} as reader {@code writer} of {@code writers} read it. */
+  @FunctionalInterface
+  interface MarkerOf<T> extends java.io.Serializable {
+    T endOf(int epoch, int writer, int writers);
+  }
+
+  /** @param markerOf end-of-epoch markers, or null for none; {@code writer} of {@code writers} is this reader */
+  LeadLimitedReader(SourceReader<T, HybridSourceSplit> reader, LeadGate gate, int firstEpoch, MarkerOf<T> markerOf,
+      int writer, int writers) {
     this.reader = reader;
     this.gate = gate;
     this.firstEpoch = firstEpoch;
+    this.markerOf = markerOf;
+    this.writer = writer;
+    this.writers = writers;
   }
 
   /** The epoch this reader emits now. */
@@ -49,11 +72,32 @@ final class LeadLimitedReader<T> implements SourceReader<T, HybridSourceSplit> {
 
   @Override
   public InputStatus pollNext(ReaderOutput<T> output) throws Exception {
-    return gate.open(epoch()) ? reader.pollNext(output) : InputStatus.NOTHING_AVAILABLE;
+    if (!endsToMark.isEmpty()) {
+      mark(endsToMark.poll(), output);
+      return InputStatus.MORE_AVAILABLE;
+    }
+    if (!gate.open(epoch())) {
+      return InputStatus.NOTHING_AVAILABLE;
+    }
+    InputStatus status = reader.pollNext(output);
+    if (status == InputStatus.END_OF_INPUT && markerOf != null) {
+      mark(epoch(), output); // the last epoch's end: before the end of input
+    }
+    return status;
+  }
+
+  private void mark(int epoch, ReaderOutput<T> output) {
+    if (epoch != lastMarked) { // not the one just sent again
+      output.collect(markerOf.endOf(epoch, writer, writers));
+    }
+    lastMarked = epoch;
   }
 
   @Override
   public CompletableFuture<Void> isAvailable() {
+    if (!endsToMark.isEmpty()) {
+      return CompletableFuture.completedFuture(null);
+    }
     if (gate.open(epoch())) {
       return reader.isAvailable();
     }
@@ -84,6 +128,9 @@ final class LeadLimitedReader<T> implements SourceReader<T, HybridSourceSplit> {
   public void handleSourceEvents(SourceEvent event) {
     if (event instanceof SwitchSourceEvent s) {
       sourceIndex = s.sourceIndex(); // may go back: a reader restored behind the others catches up
+      if (markerOf != null && s.sourceIndex() > 0) {
+        endsToMark.add(firstEpoch + s.sourceIndex() - 1); // the epoch before is read, by every reader
+      }
     }
     reader.handleSourceEvents(event);
   }

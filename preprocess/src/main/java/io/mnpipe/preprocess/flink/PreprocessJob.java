@@ -31,9 +31,16 @@ public final class PreprocessJob {
    * @param shuffle the shuffle buffer per subtask, or {@link Shuffle#NONE} to keep the input order
    * @param samples where augmented samples go
    * @param deadLetters where undecodable inputs go
+   * @param endOfEpochPartitions the source emits end-of-epoch markers: each goes out as one
+   *     {@code EpochEnd} sample per partition of the samples topic, this many; 0 = no markers
    */
   public record Pass(String name, Source<EpochImage, ?, ?> source, AugmentPreset preset, Shuffle shuffle,
-      Sink<AugmentedSample> samples, Sink<DeadLetter> deadLetters) {}
+      Sink<AugmentedSample> samples, Sink<DeadLetter> deadLetters, int endOfEpochPartitions) {
+    public Pass(String name, Source<EpochImage, ?, ?> source, AugmentPreset preset, Shuffle shuffle,
+        Sink<AugmentedSample> samples, Sink<DeadLetter> deadLetters) {
+      this(name, source, preset, shuffle, samples, deadLetters, 0);
+    }
+  }
 
   /**
    * A shuffle buffer per subtask: at most {@code records} records and {@code bytes} bytes, kept in
@@ -94,11 +101,13 @@ public final class PreprocessJob {
           .uid("raw-images-" + id);
       if (p.shuffle().records() > 0) {
         raw = raw.transform("shuffle-" + id, type, new ShuffleBuffer<>(p.shuffle().records(), p.shuffle().bytes(),
-            EpochImage::sizeBytes, seed, p.shuffle().residents(), img -> img.epoch))
+            EpochImage::sizeBytes, seed, p.shuffle().residents(), img -> img.epoch)
+            .passingThrough(EpochImage::isEndOfEpoch))
             .uid("shuffle-" + id);
       }
       SingleOutputStreamOperator<AugmentedSample> samples = raw
-          .process(new DecodeAndAugment(p.preset(), maxPixels, "_" + id))
+          .process(new DecodeAndAugment(p.preset(), maxPixels, "_" + id).withEndOfEpochMarkers(
+              p.endOfEpochPartitions()))
           .name("decode-augment-" + id)
           .uid("decode-augment-" + id);
       samples.sinkTo(p.samples()).name("samples-" + id).uid("samples-sink-" + id);

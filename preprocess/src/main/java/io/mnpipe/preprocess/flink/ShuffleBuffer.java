@@ -28,6 +28,8 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * <p>Epochs never mix (tf.data's shuffle-then-repeat): the first record of a later epoch drains the
  * buffer of the earlier one, in random order, before it goes in. Otherwise a buffer larger than a
  * subtask's share of an epoch would hand the trainer epoch 2 samples before the end of epoch 1.
+ * An end-of-epoch marker ({@link #passingThrough}) drains it too, and then goes on after the
+ * epoch's last record.
  */
 public final class ShuffleBuffer<T> extends AbstractStreamOperator<T>
     implements OneInputStreamOperator<T, T>, BoundedOneInput {
@@ -37,6 +39,7 @@ public final class ShuffleBuffer<T> extends AbstractStreamOperator<T>
   private final long seed;
   private final ResidentState<T, Object> residents;
   private final EpochOf<T> epochOf;
+  private Marker<T> isMarker = t -> false;
   private transient List<T> buffer;
   private transient long bufferedBytes;
   private transient int bufferEpoch;
@@ -48,6 +51,18 @@ public final class ShuffleBuffer<T> extends AbstractStreamOperator<T>
   @FunctionalInterface
   public interface EpochOf<T> extends java.io.Serializable {
     int epoch(T record);
+  }
+
+  /** Whether a record is an end-of-epoch marker, not data: it is never buffered. */
+  @FunctionalInterface
+  public interface Marker<T> extends java.io.Serializable {
+    boolean test(T record);
+  }
+
+  /** Markers drain the buffer and pass on after it: the epoch's records, then its end. */
+  public ShuffleBuffer<T> passingThrough(Marker<T> markers) {
+    this.isMarker = markers;
+    return this;
   }
 
   /** The bytes a record holds in the buffer (and in a checkpoint), near enough. */
@@ -126,6 +141,11 @@ public final class ShuffleBuffer<T> extends AbstractStreamOperator<T>
   @Override
   public void processElement(StreamRecord<T> element) {
     T in = element.getValue();
+    if (isMarker.test(in)) {
+      drain();
+      output.collect(new StreamRecord<>(in));
+      return;
+    }
     int epoch = epochOf.epoch(in);
     if (epoch > bufferEpoch) {
       drain();

@@ -13,6 +13,7 @@ import io.mnpipe.kafka.TopicAdmin;
 import io.mnpipe.kafka.TrainerGroups;
 import io.mnpipe.preprocess.augment.AugmentPreset;
 import io.mnpipe.preprocess.image.ImageDecoder;
+import io.mnpipe.schemas.EpochEnd;
 import io.mnpipe.schemas.Topic;
 import io.mnpipe.schemas.Topics;
 import io.mnpipe.schemas.avro.AugmentedSample;
@@ -257,6 +258,9 @@ class ExactlyOnceFailoverIT {
    */
   private static void verify(KafkaSettings kafka, PassTopics t, TrainingReader trainer) throws Exception {
     Map<String, Integer> perEpochKey = trainer.finish();
+    assertEquals(new java.util.TreeSet<>(List.of("1/0/0 of 2", "1/0/1 of 2", "1/1/0 of 2", "1/1/1 of 2", "2/0/0 of 2",
+        "2/0/1 of 2", "2/1/0 of 2", "2/1/1 of 2")), new java.util.TreeSet<>(trainer.marked),
+        "each writer marked the end of each epoch in each partition, after the restore too");
     try (TopicAdmin admin = new TopicAdmin(kafka)) {
       Map<Integer, Long> starts = TopicAdmin.offsets(admin.admin(), t.samples().name(), 2,
           org.apache.kafka.clients.admin.OffsetSpec.earliest(), Duration.ofSeconds(10));
@@ -322,6 +326,9 @@ class ExactlyOnceFailoverIT {
 
     Written poll() {
       for (ConsumerRecord<byte[], AugmentedSample> r : consumer.poll(Duration.ofMillis(20))) {
+        if (r.value() == null) {
+          continue; // an end-of-epoch marker
+        }
         count++;
         maxEpoch = Math.max(maxEpoch, r.value().getEpoch());
       }
@@ -360,6 +367,8 @@ class ExactlyOnceFailoverIT {
     private final String topic;
     private final List<TopicPartition> parts;
     private final Map<String, Integer> perEpochKey = new java.util.concurrent.ConcurrentHashMap<>();
+    /** End-of-epoch markers read, as epoch/partition/writer of writers. */
+    final java.util.Set<String> marked = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final Thread thread;
     private volatile boolean draining;
     private volatile Throwable failure;
@@ -387,7 +396,12 @@ class ExactlyOnceFailoverIT {
         long committedAt = 0;
         while (true) {
           for (ConsumerRecord<String, AugmentedSample> r : consumer.poll(Duration.ofMillis(50))) {
-            perEpochKey.merge(r.value().getEpoch() + "/" + r.key(), 1, Integer::sum);
+            EpochEnd end = EpochEnd.of(r.headers());
+            if (end != null) {
+              marked.add(end.epoch() + "/" + r.partition() + "/" + end.writer() + " of " + end.writers());
+            } else {
+              perEpochKey.merge(r.value().getEpoch() + "/" + r.key(), 1, Integer::sum);
+            }
           }
           if (System.nanoTime() - committedAt > 100_000_000L) {
             commit();

@@ -90,6 +90,26 @@ class ShuffleBufferTest {
   }
 
   @Test
+  void anEndOfEpochMarkerDrainsTheBufferAndFollowsTheEpochsLastRecord() throws Exception {
+    // Negative values are markers here; 0..29 epoch 1, the buffer holds 64.
+    try (var h = new OneInputStreamOperatorTestHarness<Integer, Integer>(
+        new ShuffleBuffer<>(64, Long.MAX_VALUE, v -> 0, 5, ResidentState.whole(Types.INT), v -> 1)
+            .passingThrough(v -> v < 0))) {
+      h.open();
+      for (int i = 0; i < 30; i++) {
+        h.processElement(i, 0);
+      }
+      h.processElement(-1, 0);
+      assertEquals(31, h.extractOutputValues().size(), "the marker drained the buffer before the end of input");
+      List<Integer> out = h.extractOutputValues();
+      assertEquals(IntStream.range(0, 30).boxed().toList(), out.subList(0, 30).stream().sorted().toList());
+      assertEquals(-1, out.get(30), "the marker comes after every record of its epoch");
+      h.endInput();
+      assertEquals(31, h.extractOutputValues().size(), "a marker is never buffered");
+    }
+  }
+
+  @Test
   void theByteCapBoundsTheBufferWhateverTheRecordSize() throws Exception {
     // Record i "weighs" (i % 7 + 1) * 100 bytes; 1,000 bytes hold fewer than the 64 records allowed.
     ShuffleBuffer<Integer> op = new ShuffleBuffer<>(64, 1_000, v -> (v % 7 + 1) * 100L, 3, ResidentState.whole(Types.INT), v -> 0);
