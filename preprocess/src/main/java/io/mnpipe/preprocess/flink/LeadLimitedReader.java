@@ -23,8 +23,8 @@ import org.apache.flink.core.io.InputStatus;
  * to epoch e+1 (every reader has finished e) and at the end of its input, it emits the end-of-epoch
  * marker of the epoch before, ahead of anything of the next and whatever the gate says (a trainer
  * waiting for the end of that epoch must get it). A reader restored from a checkpoint emits it for
- * the epoch before any epoch it is switched to, so a marker is never missing; one sent twice is the
- * same marker again.
+ * the epoch before the one its restored splits belong to, so a marker is never missing; one sent
+ * twice is the same marker again.
  */
 final class LeadLimitedReader<T> implements SourceReader<T, HybridSourceSplit> {
   private static final ScheduledExecutorService TIMER = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -41,7 +41,7 @@ final class LeadLimitedReader<T> implements SourceReader<T, HybridSourceSplit> {
   private final int writer;
   private final int writers;
   private final java.util.ArrayDeque<Integer> endsToMark = new java.util.ArrayDeque<>();
-  private int lastMarked;
+  private final java.util.Set<Integer> marked = new java.util.HashSet<>();
 
   /** The element that marks the end of {@code epoch} as reader {@code writer} of {@code writers} read it. */
   @FunctionalInterface
@@ -87,10 +87,9 @@ final class LeadLimitedReader<T> implements SourceReader<T, HybridSourceSplit> {
   }
 
   private void mark(int epoch, ReaderOutput<T> output) {
-    if (epoch != lastMarked) { // not the one just sent again
+    if (marked.add(epoch)) { // once per reader; a restored one may send it again, which is harmless
       output.collect(markerOf.endOf(epoch, writer, writers));
     }
-    lastMarked = epoch;
   }
 
   @Override
@@ -115,6 +114,11 @@ final class LeadLimitedReader<T> implements SourceReader<T, HybridSourceSplit> {
   public void addSplits(List<HybridSourceSplit> splits) {
     for (HybridSourceSplit split : splits) {
       sourceIndex = Math.max(sourceIndex, split.sourceIndex()); // a restored reader's epoch
+      if (markerOf != null && split.sourceIndex() > 0) {
+        // A checkpoint may have fallen between a switch and the marker it queued (pending markers
+        // are not state): restored into an epoch, the reader marks the one before it again.
+        endsToMark.add(firstEpoch + split.sourceIndex() - 1);
+      }
     }
     reader.addSplits(splits);
   }

@@ -188,14 +188,35 @@ class ExactlyOnceFailoverIT {
       try (Written w = new Written(kafka, t.samples().name())) {
         w.await(KillPoint.MID_EPOCH_1::reached);
       }
-      String savepoint = first.stopWithSavepoint(false, dir.toUri().toString(), SavepointFormatType.CANONICAL)
-          .get(2, TimeUnit.MINUTES);
+      String savepoint = stopWithSavepoint(first, dir);
       assertEquals(0, coordinator.enumeratorRestores(), "nothing restored before the resume");
       JobClient resumed = environment(kafka, mc, t, savepoint).executeAsync("savepoint-it-2");
       resumed.getJobExecutionResult().get(4, TimeUnit.MINUTES);
       assertTrue(coordinator.enumeratorRestores() > 0, "the resumed job's source coordinator was restored from the"
           + " savepoint");
       verify(kafka, t, trainer);
+    }
+  }
+
+  /**
+   * Stop-with-savepoint, tried again if the savepoint is declined: the job then runs on untouched
+   * (as after a failed {@code flink stop}, which an operator repeats). Seen once in about 15 runs on a
+   * loaded CI machine, declined by a task within 30 ms of a completed checkpoint; every decline is
+   * printed with its cause.
+   */
+  private static String stopWithSavepoint(JobClient job, Path dir) throws Exception {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return job.stopWithSavepoint(false, dir.toUri().toString(), SavepointFormatType.CANONICAL)
+            .get(2, TimeUnit.MINUTES);
+      } catch (java.util.concurrent.ExecutionException e) {
+        if (attempt == 3 || !(e.getCause() instanceof org.apache.flink.runtime.checkpoint.CheckpointException)) {
+          throw e;
+        }
+        System.out.println("stop-with-savepoint attempt " + attempt + " declined, trying again:");
+        e.printStackTrace(System.out);
+        Thread.sleep(500);
+      }
     }
   }
 
