@@ -60,6 +60,14 @@ class ModelTrainerTest {
   }
 
   @Test
+  void ampIsRefusedOnTheCpuWithWhatToDo() {
+    TrainerConfig amp = TrainerConfig.builder("mobilenet_v2_035", 4, Path.of("target/unused")).imageSize(32)
+        .batchSize(4).runId("t").amp(true).build();
+    var e = assertThrows(IllegalArgumentException.class, () -> new ModelTrainer(amp, 10).close());
+    assertTrue(e.getMessage().contains("trains on the CPU, in float32; drop --amp"), e.getMessage());
+  }
+
+  @Test
   void divergenceStopsWithAClearMessage() {
     try (ModelTrainer t = new ModelTrainer(config("mobilenet_v1_025", 1e9), 0)) {
       SampleBatch b = batch(4, 32);
