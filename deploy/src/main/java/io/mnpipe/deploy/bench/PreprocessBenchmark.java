@@ -54,19 +54,30 @@ public final class PreprocessBenchmark {
    * @param decodeSeconds seconds of bare decoding measured before and after the job, each
    * @param shuffleStateImages checkpoint the shuffle buffer's images themselves, not references to
    *     them (the comparison that chose references)
+   * @param epochs epochs of the raw topic the timed job replays; with more than one, the rate and the
+   *     CPU shares are those of the epochs after the first (steady state: the JIT still compiles the
+   *     new job's paths in its first seconds), and the first epoch's rate is reported beside them
    */
   public record Config(Path tree, int size, int parallelism, long shuffleBufferBytes, Path checkpointDir,
-      Duration checkpointInterval, int decodeSeconds, boolean shuffleStateImages) {}
+      Duration checkpointInterval, int decodeSeconds, boolean shuffleStateImages, int epochs) {
+    public Config {
+      if (epochs < 1) {
+        throw new IllegalArgumentException("epochs must be >= 1, got " + epochs);
+      }
+    }
+  }
 
   /**
    * @param images raw records published
    * @param samples samples the job wrote
-   * @param imagesPerS the job's rate between its first and its last written sample
+   * @param imagesPerS the job's rate between its first and its last written sample; with several
+   *     epochs, between the first sample of epoch 2 and the last sample
+   * @param firstEpochImagesPerS the rate over the first epoch's samples (= imagesPerS for one epoch)
    * @param jobSeconds submission to end, start-up and the final commit included
    * @param decodeOnlyImagesPerS bare decode + augmentation per core (mean of before and after) x parallelism
    */
   public record Result(long images, long meanBytes, long samples, int parallelism, double imagesPerS,
-      double jobSeconds, double decodeOnlyImagesPerS, double ratio, long checkpoints, long checkpointsFailed,
+      double firstEpochImagesPerS, int epochs, double jobSeconds, double decodeOnlyImagesPerS, double ratio, long checkpoints, long checkpointsFailed,
       long checkpointBytesMax, long checkpointMsMax, long restarts, String decoder, CpuShares cpu) {
 
     /** The ratio had the broker's CPU been on machines of its own, as in any deployment. */
@@ -104,8 +115,9 @@ public final class PreprocessBenchmark {
     LOG.info("bare decode + augment before the job: {} images/s on one core ({})", Math.round(before.imagesPerS()),
         before.decoder());
     String samples = samplesTopic("bench" + System.currentTimeMillis());
-    try (WrittenProbe probe = new WrittenProbe(kafka, samples, broker, config.parallelism())) {
-      LocalFlinkRun.Outcome job = job(raw.topic(), samples, probe);
+    long steadyAfter = config.epochs() > 1 ? raw.published() : 0;
+    try (WrittenProbe probe = new WrittenProbe(kafka, samples, broker, config.parallelism(), steadyAfter)) {
+      LocalFlinkRun.Outcome job = job(raw.topic(), samples, probe, config.epochs());
       DecodeBenchmark.Result after = DecodeBenchmark.run(decode);
       LOG.info("bare decode + augment after the job: {} images/s on one core", Math.round(after.imagesPerS()));
       double perCore = (before.imagesPerS() + after.imagesPerS()) / 2;
@@ -113,7 +125,7 @@ public final class PreprocessBenchmark {
       double rate = probe.rate();
       FlinkRestClient.CheckpointStats ck = job.seen().checkpoints();
       return new Result(raw.published(), raw.bytes() / Math.max(1, raw.published()), probe.last, config.parallelism(),
-          rate, job.seconds(), baseline, rate / baseline, ck.completed(), job.seen().checkpointsFailed(),
+          rate, probe.firstEpochRate(), config.epochs(), job.seconds(), baseline, rate / baseline, ck.completed(), job.seen().checkpointsFailed(),
           ck.maxStateBytes(), ck.maxDurationMs(), job.seen().restarts(), before.decoder(), probe.cpu());
     }
   }
@@ -133,21 +145,27 @@ public final class PreprocessBenchmark {
       admin.ensure(List.of(TopicAdmin.spec(Topics.deadLetters(raw.topic()).name(), 1)), Duration.ofSeconds(60));
     }
     LOG.info("warm-up job (not timed)");
-    job(raw.topic(), samplesTopic(version + "-warmup"), null);
+    job(raw.topic(), samplesTopic(version + "-warmup"), null, 1);
     return raw;
   }
 
   /**
-   * One timed run of the job: samples per second between the first and the last written, and the
-   * samples topic's summed end offsets after it (samples plus a few transaction markers).
+   * One timed run of the job: samples per second between the first (or, over several epochs, the
+   * first of epoch 2) and the last written, and the samples topic's summed end offsets after it
+   * (samples plus a few transaction markers).
    */
   public record TimedJob(double imagesPerS, long endOffsets) {}
 
-  /** One timed run of the job over {@code raw} (from {@link #publishAndWarmUp}) into a fresh samples topic. */
-  public TimedJob timedJob(String raw) throws Exception {
+  /**
+   * One timed run of the job over {@code raw} (from {@link #publishAndWarmUp}) into a fresh samples
+   * topic, replaying it for {@link Config#epochs()} epochs: with more than one, timed over the epochs
+   * after the first, as {@link #run()} does.
+   */
+  public TimedJob timedJob(PublishReport raw) throws Exception {
     String samples = samplesTopic("bench" + System.currentTimeMillis());
-    try (WrittenProbe probe = new WrittenProbe(kafka, samples, Set.of(), config.parallelism())) {
-      job(raw, samples, probe);
+    long steadyAfter = config.epochs() > 1 ? raw.published() : 0;
+    try (WrittenProbe probe = new WrittenProbe(kafka, samples, Set.of(), config.parallelism(), steadyAfter)) {
+      job(raw.topic(), samples, probe, config.epochs());
       return new TimedJob(probe.rate(), probe.last);
     }
   }
@@ -161,9 +179,9 @@ public final class PreprocessBenchmark {
   }
 
   /** One run of the job, raw topic to samples topic; the probe, when given, stops when the job ends. */
-  private LocalFlinkRun.Outcome job(String raw, String samples, WrittenProbe probe) throws Exception {
+  private LocalFlinkRun.Outcome job(String raw, String samples, WrittenProbe probe, int epochs) throws Exception {
     PreprocessJob.Pass refs = KafkaPasses.epochs(kafka, "bench", raw, samples, AugmentPreset.train(config.size(), 1),
-        1, 1, 1024, config.shuffleBufferBytes());
+        1, epochs, 1024, config.shuffleBufferBytes());
     PreprocessJob.Pass pass = !config.shuffleStateImages() ? refs : new PreprocessJob.Pass(refs.name(), refs.source(),
         refs.preset(), new PreprocessJob.Shuffle(1024, config.shuffleBufferBytes(),
             ResidentState.whole(TypeInformation.of(EpochImage.class))), refs.samples(), refs.deadLetters());
@@ -192,21 +210,28 @@ public final class PreprocessBenchmark {
     private volatile long lastNanos;
     private volatile long first;
     private volatile long last;
+    private final long steadyAfter; // samples written before the steady window opens; 0 = none
+    private volatile long steadyNanos;
+    private volatile long steady;
     private final Set<Long> brokerThreads;
     private final int cores;
     private Map<Long, long[]> cpuAtFirst = Map.of(); // thread id -> {cpu ns}
     private Map<Long, long[]> cpuAtLast = Map.of();
     private long processCpuAtFirst;
+    private volatile double firstEpochRate;
     private long processCpuAtLast;
     private final Map<Long, String> names = new HashMap<>();
 
-    WrittenProbe(KafkaSettings kafka, String topic, Set<Long> brokerThreads, int cores) {
+    WrittenProbe(KafkaSettings kafka, String topic, Set<Long> brokerThreads, int cores, long steadyAfter) {
       this.brokerThreads = brokerThreads;
+      this.steadyAfter = steadyAfter;
       this.cores = cores;
       Properties p = kafka.consumer(null, "mnpipe-bench-probe");
       p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
       consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
       parts = consumer.partitionsFor(topic).stream().map(i -> new TopicPartition(topic, i.partition())).toList();
+      // Assigned (never polled): endOffsets of unassigned partitions logs a warning per partition per call.
+      consumer.assign(parts);
       thread = new Thread(this::poll, "bench-written-probe");
       thread.setDaemon(true);
       thread.start();
@@ -219,6 +244,14 @@ public final class PreprocessBenchmark {
         if (n > 0 && first == 0) {
           first = n;
           firstNanos = now;
+          cpuAtFirst = threadCpu();
+          processCpuAtFirst = processCpu();
+        }
+        if (steadyAfter > 0 && n >= steadyAfter && steady == 0) {
+          // The first epoch's rate is kept; from here on the window is the steady state's.
+          firstEpochRate = (n - first) / ((now - firstNanos) / 1e9);
+          steady = n;
+          steadyNanos = now;
           cpuAtFirst = threadCpu();
           processCpuAtFirst = processCpu();
         }
@@ -258,9 +291,9 @@ public final class PreprocessBenchmark {
           ? os.getProcessCpuTime() : 0;
     }
 
-    /** CPU shares of the cores between the first and the last sample written. */
+    /** CPU shares of the cores between the first (or the steady window's first) and the last sample written. */
     CpuShares cpu() {
-      double window = (lastNanos - firstNanos) * (double) cores;
+      double window = (lastNanos - (steady > 0 ? steadyNanos : firstNanos)) * (double) cores;
       if (window <= 0) {
         return new CpuShares(0, 0, 0, 0);
       }
@@ -280,9 +313,19 @@ public final class PreprocessBenchmark {
       return new CpuShares(tasks / window, brokers / window, jvm / window, (threads - tasks - brokers) / window);
     }
 
-    /** Samples per second from the first poll that saw any to the poll that saw the last. */
+    /**
+     * Samples per second from the first poll that saw any (or, with a steady window, the poll that saw
+     * it open) to the poll that saw the last.
+     */
     double rate() {
-      return lastNanos > firstNanos ? (last - first) / ((lastNanos - firstNanos) / 1e9) : 0;
+      long from = steady > 0 ? steady : first;
+      long fromNanos = steady > 0 ? steadyNanos : firstNanos;
+      return lastNanos > fromNanos ? (last - from) / ((lastNanos - fromNanos) / 1e9) : 0;
+    }
+
+    /** The rate over the first epoch's samples, or the whole rate without a steady window. */
+    double firstEpochRate() {
+      return steady > 0 ? firstEpochRate : rate();
     }
 
     void stop() throws InterruptedException {

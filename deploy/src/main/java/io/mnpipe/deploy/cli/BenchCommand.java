@@ -185,6 +185,11 @@ public final class BenchCommand implements Runnable {
             "default), or the images themselves (for comparison)."})
     String shuffleState;
 
+    @Option(names = "--epochs", defaultValue = "3", description = {"Epochs of the raw topic the timed job replays "
+        + "(default ${DEFAULT-VALUE}); above 1, the rate is that of the epochs after the first",
+        "(steady state), and the first epoch's is printed beside it."})
+    int epochs;
+
     @Option(names = "--decode-seconds", defaultValue = "5",
         description = "Seconds of bare decoding measured before and after the job (default ${DEFAULT-VALUE}).")
     int decodeSeconds;
@@ -209,8 +214,12 @@ public final class BenchCommand implements Runnable {
         throw new IllegalArgumentException("--shuffle-state must be references or images, got '" + shuffleState + "'");
       }
       var config = new PreprocessBenchmark.Config(tree, size, p, shuffleBufferBytes, work.resolve("checkpoints"),
-          checkpointInterval, decodeSeconds, "images".equals(shuffleState));
-      broker.run(kafka -> print(new PreprocessBenchmark(kafka, config).run()));
+          checkpointInterval, decodeSeconds, "images".equals(shuffleState), epochs);
+      try {
+        broker.run(kafka -> print(new PreprocessBenchmark(kafka, config).run()));
+      } finally {
+        deleteTree(work); // the generated photos (~110 KB each) and the job's checkpoints
+      }
       return 0;
     }
 
@@ -228,7 +237,10 @@ public final class BenchCommand implements Runnable {
       out.put("decoder", r.decoder());
       out.put("shuffle_state", shuffleState);
       out.put("checkpoint_interval_ms", checkpointInterval.toMillis());
+      out.put("epochs", r.epochs());
+      out.put("samples_topic_end_offsets", r.samples()); // samples plus a few transaction markers
       out.put("images_per_s", Math.round(r.imagesPerS() * 10) / 10.0);
+      out.put("first_epoch_images_per_s", Math.round(r.firstEpochImagesPerS() * 10) / 10.0);
       out.put("decode_only_images_per_s", Math.round(r.decodeOnlyImagesPerS() * 10) / 10.0);
       out.put("ratio", Math.round(r.ratio() * 1000) / 1000.0);
       out.put("ratio_broker_elsewhere", Math.round(r.ratioBrokerElsewhere() * 1000) / 1000.0);
@@ -291,8 +303,15 @@ public final class BenchCommand implements Runnable {
       } else if (!Files.isDirectory(dir)) {
         throw new IllegalArgumentException("--images " + dir + " is not a directory");
       }
-      var r = DecodeBenchmark.run(new DecodeBenchmark.Config(dir, size, Duration.ofSeconds(warmup),
-          Duration.ofSeconds(seconds), maxImages, true));
+      DecodeBenchmark.Result r;
+      try {
+        r = DecodeBenchmark.run(new DecodeBenchmark.Config(dir, size, Duration.ofSeconds(warmup),
+            Duration.ofSeconds(seconds), maxImages, true));
+      } finally {
+        if (images == null) {
+          deleteTree(dir);
+        }
+      }
       if (output.json) {
         System.out.println(r.toJson());
       } else {
@@ -463,12 +482,16 @@ public final class BenchCommand implements Runnable {
       var config = new PeerComparison.Config(parsed, rounds, roundSeconds, steps, tree,
           parallelism != null ? parallelism : cores, threads != null ? threads : cores, py, peer, work);
       List<PeerComparison.CaseResult> results;
-      if (data) {
-        List<List<PeerComparison.CaseResult>> holder = new java.util.ArrayList<>();
-        broker.run(kafka -> holder.add(new PeerComparison(config, kafka).run()));
-        results = holder.get(0);
-      } else {
-        results = new PeerComparison(config, null).run();
+      try {
+        if (data) {
+          List<List<PeerComparison.CaseResult>> holder = new java.util.ArrayList<>();
+          broker.run(kafka -> holder.add(new PeerComparison(config, kafka).run()));
+          results = holder.get(0);
+        } else {
+          results = new PeerComparison(config, null).run();
+        }
+      } finally {
+        deleteTree(work);
       }
       print(results, config);
       return 0;
@@ -528,6 +551,15 @@ public final class BenchCommand implements Runnable {
               r.mnpipeImagesPerS(), r.pytorchImagesPerS(), r.ratio());
         }
       }
+    }
+  }
+
+  /** Removes a benchmark's temporary folder: generated photos are ~110 KB each, and /tmp is often small. */
+  static void deleteTree(Path dir) {
+    try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+    } catch (java.io.IOException | java.io.UncheckedIOException e) {
+      System.err.println("could not delete " + dir + ": " + e);
     }
   }
 }

@@ -82,9 +82,21 @@ public final class KafkaPasses {
     return new PreprocessJob.Pass(name, source, preset, shuffle, samples, dead, markedPartitions);
   }
 
+  /** Raw images per poll of an epoch source: ~3.5 MB of ImageNet JPEGs. */
+  static final int RAW_RECORDS_PER_POLL = 32;
+
+  /** Bytes per fetch of an epoch source, for all its partitions together. */
+  static final int RAW_FETCH_BYTES = 4 << 20;
+
   private static KafkaSource<EpochImage> epochSource(KafkaSettings kafka, String name, String rawTopic, int epoch) {
     Properties consumer = kafka.consumer(null, "mnpipe-preprocess-" + name + "-e" + epoch);
     consumer.remove(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG); // the source's starting offsets decide
+    // Small polls of raw images. With the defaults (500 records a poll, fetches of 64 MB) each reader held
+    // up to ~200 MB of images in Flink's element queue and the consumer's prefetch: a young live set that
+    // every GC copied (bench preprocess). A larger record still comes whole (fetch limits are soft).
+    consumer.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, String.valueOf(RAW_RECORDS_PER_POLL));
+    consumer.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, String.valueOf(RAW_FETCH_BYTES));
+    consumer.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(RAW_FETCH_BYTES));
     return KafkaSource.<EpochImage>builder()
         .setProperties(consumer)
         .setBootstrapServers(kafka.bootstrap())
