@@ -243,7 +243,8 @@ public final class PeerComparison {
       throw new IllegalStateException("the data case needs a broker");
     }
     var bench = new PreprocessBenchmark(kafka, new PreprocessBenchmark.Config(config.tree(), c.size(),
-        config.parallelism(), 64L << 20, config.work().resolve("flink-checkpoints"), Duration.ofSeconds(2), 0, false, DATA_EPOCHS));
+        config.parallelism(), 64L << 20, config.work().resolve("flink-checkpoints"), Duration.ofSeconds(2), 0, false,
+        DATA_EPOCHS));
     PublishReport raw = bench.publishAndWarmUp();
     try (PytorchPeer peer = new PytorchPeer(config.python(), config.script(), List.of("data", "--root",
         config.tree().resolve("train").toString(), "--size", String.valueOf(c.size()), "--batch",

@@ -77,8 +77,9 @@ public final class PreprocessBenchmark {
    * @param decodeOnlyImagesPerS bare decode + augmentation per core (mean of before and after) x parallelism
    */
   public record Result(long images, long meanBytes, long samples, int parallelism, double imagesPerS,
-      double firstEpochImagesPerS, int epochs, double jobSeconds, double decodeOnlyImagesPerS, double ratio, long checkpoints, long checkpointsFailed,
-      long checkpointBytesMax, long checkpointMsMax, long restarts, String decoder, CpuShares cpu) {
+      double firstEpochImagesPerS, int epochs, double jobSeconds, double decodeOnlyImagesPerS, double ratio,
+      long checkpoints, long checkpointsFailed, long checkpointBytesMax, long checkpointMsMax, long restarts,
+      String decoder, CpuShares cpu) {
 
     /** The ratio had the broker's CPU been on machines of its own, as in any deployment. */
     public double ratioBrokerElsewhere() {
@@ -125,8 +126,9 @@ public final class PreprocessBenchmark {
       double rate = probe.rate();
       FlinkRestClient.CheckpointStats ck = job.seen().checkpoints();
       return new Result(raw.published(), raw.bytes() / Math.max(1, raw.published()), probe.last, config.parallelism(),
-          rate, probe.firstEpochRate(), config.epochs(), job.seconds(), baseline, rate / baseline, ck.completed(), job.seen().checkpointsFailed(),
-          ck.maxStateBytes(), ck.maxDurationMs(), job.seen().restarts(), before.decoder(), probe.cpu());
+          rate, probe.firstEpochRate(), config.epochs(), job.seconds(), baseline, rate / baseline, ck.completed(),
+          job.seen().checkpointsFailed(), ck.maxStateBytes(), ck.maxDurationMs(), job.seen().restarts(),
+          before.decoder(), probe.cpu());
     }
   }
 
@@ -247,7 +249,7 @@ public final class PreprocessBenchmark {
           cpuAtFirst = threadCpu();
           processCpuAtFirst = processCpu();
         }
-        if (steadyAfter > 0 && n >= steadyAfter && steady == 0) {
+        if (steadyAfter > 0 && n >= steadyAfter && steady == 0 && n > first && now > firstNanos) {
           // The first epoch's rate is kept; from here on the window is the steady state's.
           firstEpochRate = (n - first) / ((now - firstNanos) / 1e9);
           steady = n;
