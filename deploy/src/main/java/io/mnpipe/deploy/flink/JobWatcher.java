@@ -111,6 +111,15 @@ public final class JobWatcher implements AutoCloseable {
     return s == null ? "" : s.lines().findFirst().orElse("");
   }
 
+  /** ", caused by X" for the last "Caused by:" line of a stringified exception, or "" without one. */
+  static String innermostCause(String s) {
+    if (s == null) {
+      return "";
+    }
+    return s.lines().map(String::strip).filter(l -> l.startsWith("Caused by:")).reduce((a, b) -> b)
+        .map(l -> ", caused by " + l.substring("Caused by:".length()).strip()).orElse("");
+  }
+
   private void pollQuietly() {
     try {
       poll();
@@ -136,8 +145,8 @@ public final class JobWatcher implements AutoCloseable {
         LOG.info("{}: checkpoint {} was dropped as tasks started or ended ({})", label, f.id(), f.message());
       } else {
         failedForReal++;
-        LOG.warn("{}: checkpoint {} failed ({} so far, {} completed): {}", label, f.id(), failedForReal,
-            c.completed(), firstLine(f.message()));
+        LOG.warn("{}: checkpoint {} failed ({} so far, {} completed): {}{}", label, f.id(), failedForReal,
+            c.completed(), firstLine(f.message()), innermostCause(f.message()));
       }
     }
     long unseen = c.failed() - accounted;
