@@ -218,6 +218,8 @@ public final class PreprocessBenchmark {
     private final Set<Long> brokerThreads;
     private final int cores;
     private Map<Long, long[]> cpuAtFirst = Map.of(); // thread id -> {cpu ns}
+    private Map<Long, long[]> cpuAtSteady = Map.of();
+    private long processCpuAtSteady;
     private Map<Long, long[]> cpuAtLast = Map.of();
     private long processCpuAtFirst;
     private volatile double firstEpochRate;
@@ -254,8 +256,8 @@ public final class PreprocessBenchmark {
           firstEpochRate = (n - first) / ((now - firstNanos) / 1e9);
           steady = n;
           steadyNanos = now;
-          cpuAtFirst = threadCpu();
-          processCpuAtFirst = processCpu();
+          cpuAtSteady = threadCpu();
+          processCpuAtSteady = processCpu();
         }
         if (n > last) {
           last = n;
@@ -293,9 +295,19 @@ public final class PreprocessBenchmark {
           ? os.getProcessCpuTime() : 0;
     }
 
+    /**
+     * Whether the steady window saw samples written after it opened. A short job may write all of
+     * its later epochs within one poll; its figures are then the whole job's.
+     */
+    private boolean steadyWindow() {
+      return steady > 0 && last > steady && lastNanos > steadyNanos;
+    }
+
     /** CPU shares of the cores between the first (or the steady window's first) and the last sample written. */
     CpuShares cpu() {
-      double window = (lastNanos - (steady > 0 ? steadyNanos : firstNanos)) * (double) cores;
+      boolean s = steadyWindow();
+      Map<Long, long[]> atStart = s ? cpuAtSteady : cpuAtFirst;
+      double window = (lastNanos - (s ? steadyNanos : firstNanos)) * (double) cores;
       if (window <= 0) {
         return new CpuShares(0, 0, 0, 0);
       }
@@ -303,7 +315,7 @@ public final class PreprocessBenchmark {
       double brokers = 0;
       double threads = 0;
       for (var e : cpuAtLast.entrySet()) {
-        long used = e.getValue()[0] - cpuAtFirst.getOrDefault(e.getKey(), new long[] {0})[0];
+        long used = e.getValue()[0] - atStart.getOrDefault(e.getKey(), new long[] {0})[0];
         threads += used;
         if (brokerThreads.contains(e.getKey())) {
           brokers += used;
@@ -311,7 +323,7 @@ public final class PreprocessBenchmark {
           tasks += used;
         }
       }
-      double jvm = Math.max(0, processCpuAtLast - processCpuAtFirst - threads);
+      double jvm = Math.max(0, processCpuAtLast - (s ? processCpuAtSteady : processCpuAtFirst) - threads);
       return new CpuShares(tasks / window, brokers / window, jvm / window, (threads - tasks - brokers) / window);
     }
 
@@ -320,14 +332,15 @@ public final class PreprocessBenchmark {
      * it open) to the poll that saw the last.
      */
     double rate() {
-      long from = steady > 0 ? steady : first;
-      long fromNanos = steady > 0 ? steadyNanos : firstNanos;
+      boolean s = steadyWindow();
+      long from = s ? steady : first;
+      long fromNanos = s ? steadyNanos : firstNanos;
       return lastNanos > fromNanos ? (last - from) / ((lastNanos - fromNanos) / 1e9) : 0;
     }
 
     /** The rate over the first epoch's samples, or the whole rate without a steady window. */
     double firstEpochRate() {
-      return steady > 0 ? firstEpochRate : rate();
+      return steadyWindow() ? firstEpochRate : rate();
     }
 
     void stop() throws InterruptedException {
