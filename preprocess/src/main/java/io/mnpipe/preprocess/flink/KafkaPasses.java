@@ -92,8 +92,9 @@ public final class KafkaPasses {
     Properties consumer = kafka.consumer(null, "mnpipe-preprocess-" + name + "-e" + epoch);
     consumer.remove(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG); // the source's starting offsets decide
     // Small polls of raw images. With the defaults (500 records a poll, fetches of 64 MB) each reader held
-    // up to ~200 MB of images in Flink's element queue and the consumer's prefetch: a young live set that
-    // every GC copied (bench preprocess). A larger record still comes whole (fetch limits are soft).
+    // up to ~200 MB of images in Flink's element queue and the consumer's prefetch (bench preprocess: the
+    // heap left after a young GC fell from ~950 to ~600 MB). A larger record still comes whole (fetch
+    // limits are soft).
     consumer.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, String.valueOf(RAW_RECORDS_PER_POLL));
     consumer.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, String.valueOf(RAW_FETCH_BYTES));
     consumer.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(RAW_FETCH_BYTES));
