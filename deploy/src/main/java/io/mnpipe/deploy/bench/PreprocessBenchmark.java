@@ -222,7 +222,6 @@ public final class PreprocessBenchmark {
     private long processCpuAtSteady;
     private Map<Long, long[]> cpuAtLast = Map.of();
     private long processCpuAtFirst;
-    private volatile double firstEpochRate;
     private long processCpuAtLast;
     private final Map<Long, String> names = new HashMap<>();
 
@@ -252,8 +251,7 @@ public final class PreprocessBenchmark {
           processCpuAtFirst = processCpu();
         }
         if (steadyAfter > 0 && n >= steadyAfter && steady == 0 && n > first && now > firstNanos) {
-          // The first epoch's rate is kept; from here on the window is the steady state's.
-          firstEpochRate = (n - first) / ((now - firstNanos) / 1e9);
+          // From here on the window is the steady state's; before it, the first epoch's.
           steady = n;
           steadyNanos = now;
           cpuAtSteady = threadCpu();
@@ -340,7 +338,7 @@ public final class PreprocessBenchmark {
 
     /** The rate over the first epoch's samples, or the whole rate without a steady window. */
     double firstEpochRate() {
-      return steadyWindow() ? firstEpochRate : rate();
+      return steadyWindow() ? (steady - first) / ((steadyNanos - firstNanos) / 1e9) : rate();
     }
 
     void stop() throws InterruptedException {
