@@ -18,6 +18,11 @@ public final class PipelineCli implements Runnable {
   }
 
   public static void main(String[] args) {
+    // With --json, stdout is the JSON document alone (for jq and scripts); the log goes to stderr.
+    // Set before any logger exists: log4j reads it once, when the first command class loads.
+    if (java.util.Arrays.asList(args).contains("--json")) {
+      System.setProperty("mnpipe.log.target", "SYSTEM_ERR");
+    }
     System.exit(execute(args));
   }
 

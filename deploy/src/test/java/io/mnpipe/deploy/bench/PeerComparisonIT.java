@@ -3,6 +3,7 @@ package io.mnpipe.deploy.bench;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mnpipe.deploy.PipelineLauncher;
@@ -28,7 +29,8 @@ class PeerComparisonIT {
         "--steps", "2", "--generate", "40");
     assertEquals(0, run.code(), PipelineLauncher.tail(run.err()) + PipelineLauncher.tail(run.out()));
     String out = run.out();
-    JsonNode result = new ObjectMapper().readTree(out.substring(out.indexOf('{')));
+    // stdout is the JSON alone: the log went to stderr
+    JsonNode result = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readTree(out);
     assertEquals("compare", result.path("benchmark").asText());
     JsonNode cases = result.path("cases");
     assertEquals(3, cases.size(), out);

@@ -3,6 +3,7 @@ package io.mnpipe.deploy.bench;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mnpipe.deploy.PipelineLauncher;
@@ -25,7 +26,9 @@ class PreprocessBenchmarkIT {
         "bench", "preprocess", "--json", "--generate", "40", "--epochs", "2", "--decode-seconds", "1");
     assertEquals(0, run.code(), PipelineLauncher.tail(run.err()) + PipelineLauncher.tail(run.out()));
     String out = run.out();
-    JsonNode r = new ObjectMapper().readTree(out.substring(out.lastIndexOf("\n{") + 1));
+    // stdout is the JSON alone (nothing before or after it): the log went to stderr
+    JsonNode r = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readTree(out);
+    assertTrue(run.err().contains("bare decode + augment before the job"), "the log is on stderr: " + run.err());
     assertEquals("preprocess", r.path("benchmark").asText());
     assertEquals(40, r.path("images").asLong(), out);
     assertEquals(2, r.path("epochs").asInt(), out);
