@@ -287,6 +287,15 @@ class ExactlyOnceFailoverIT {
           org.apache.kafka.clients.admin.OffsetSpec.earliest(), Duration.ofSeconds(10));
       assertTrue(starts.values().stream().mapToLong(Long::longValue).sum() > 0,
           "the job deleted what the trainer had checkpointed past: start offsets " + starts);
+      // The broker keeps every transactional id it has seen for transactional.id.expiration.ms (7 days by
+      // default). One per checkpoint per subtask would grow without bound in a job that runs for weeks
+      // (this one checkpoints every 300 ms); the job reuses a few per subtask and sink instead.
+      String prefix = "mnpipe-preprocess-train-" + t.samples().name();
+      List<String> ids = admin.admin().listTransactions().all().get().stream()
+          .map(org.apache.kafka.clients.admin.TransactionListing::transactionalId).filter(id -> id.startsWith(prefix))
+          .sorted().toList();
+      assertTrue(!ids.isEmpty() && ids.size() <= 2 * 2 * 4,
+          "a few transactional ids per subtask and sink (2 x 2), whatever the number of checkpoints: " + ids);
     }
     if (perEpochKey.size() != 2 * KEYS) {
       Map<String, Integer> partitionOf = new HashMap<>();
