@@ -1,6 +1,7 @@
 package io.mnpipe.deploy.cli;
 
 import java.io.PrintWriter;
+import java.util.Arrays;
 import picocli.CommandLine.Command;
 import picocli.CommandLine;
 
@@ -20,7 +21,7 @@ public final class PipelineCli implements Runnable {
   public static void main(String[] args) {
     // With --json, stdout is the JSON document alone (for jq and scripts); the log goes to stderr.
     // Set before any logger exists: log4j reads it once, when the first command class loads.
-    if (java.util.Arrays.asList(args).contains("--json")) {
+    if (Arrays.asList(args).contains("--json")) {
       System.setProperty("mnpipe.log.target", "SYSTEM_ERR");
     }
     System.exit(execute(args));

@@ -74,7 +74,7 @@ public final class KafkaPasses {
     int markedPartitions = flow.enabled() ? partitions(kafka, samplesTopic) : 0;
     Source<EpochImage, ?, ?> source = EpochReplaySource.of(perEpoch, kafka, samplesTopic, flow, firstEpoch,
         flow.enabled() ? EpochImage::endOfEpoch : null);
-    String id = "mnpipe-preprocess-" + name + "-" + samplesTopic;
+    String id = transactionalIdPrefix(name, samplesTopic);
     KafkaSink<AugmentedSample> samples = sink(kafka, id, new SampleRecords(samplesTopic));
     KafkaSink<DeadLetter> dead = sink(kafka, id + "-dlq", Topics.deadLetters(rawTopic).name(),
         d -> d.getKey().getBytes(StandardCharsets.UTF_8), DeadLetter.class);
@@ -117,6 +117,11 @@ public final class KafkaPasses {
           java.time.Duration.ofSeconds(30), "describe " + topic + " (create it before the job)").get(topic)
           .partitions().size();
     }
+  }
+
+  /** The transactional-id prefix of a pass's samples sink; its dead-letter sink adds "-dlq". */
+  static String transactionalIdPrefix(String pass, String samplesTopic) {
+    return "mnpipe-preprocess-" + pass + "-" + samplesTopic;
   }
 
   static <T extends SpecificRecord> KafkaSink<T> sink(KafkaSettings kafka, String transactionalId, String topic,

@@ -290,7 +290,7 @@ class ExactlyOnceFailoverIT {
       // The broker keeps every transactional id it has seen for transactional.id.expiration.ms (7 days by
       // default). One per checkpoint per subtask would grow without bound in a job that runs for weeks
       // (this one checkpoints every 300 ms); the job reuses a few per subtask and sink instead.
-      String prefix = "mnpipe-preprocess-train-" + t.samples().name();
+      String prefix = KafkaPasses.transactionalIdPrefix("train", t.samples().name());
       List<String> ids = admin.admin().listTransactions().all().get().stream()
           .map(org.apache.kafka.clients.admin.TransactionListing::transactionalId).filter(id -> id.startsWith(prefix))
           .sorted().toList();
