@@ -116,8 +116,7 @@ public final class PreprocessBenchmark {
     LOG.info("bare decode + augment before the job: {} images/s on one core ({})", Math.round(before.imagesPerS()),
         before.decoder());
     String samples = samplesTopic("bench" + System.currentTimeMillis());
-    long steadyAfter = config.epochs() > 1 ? raw.published() : 0;
-    try (WrittenProbe probe = new WrittenProbe(kafka, samples, broker, config.parallelism(), steadyAfter)) {
+    try (WrittenProbe probe = probe(samples, broker, raw)) {
       LocalFlinkRun.Outcome job = job(raw.topic(), samples, probe, config.epochs());
       DecodeBenchmark.Result after = DecodeBenchmark.run(decode);
       LOG.info("bare decode + augment after the job: {} images/s on one core", Math.round(after.imagesPerS()));
@@ -165,8 +164,7 @@ public final class PreprocessBenchmark {
    */
   public TimedJob timedJob(PublishReport raw) throws Exception {
     String samples = samplesTopic("bench" + System.currentTimeMillis());
-    long steadyAfter = config.epochs() > 1 ? raw.published() : 0;
-    try (WrittenProbe probe = new WrittenProbe(kafka, samples, Set.of(), config.parallelism(), steadyAfter)) {
+    try (WrittenProbe probe = probe(samples, Set.of(), raw)) {
       job(raw.topic(), samples, probe, config.epochs());
       return new TimedJob(probe.rate(), probe.last);
     }
@@ -178,6 +176,12 @@ public final class PreprocessBenchmark {
       admin.ensure(List.of(TopicAdmin.spec(samples, 2 * config.parallelism())), Duration.ofSeconds(60));
     }
     return samples;
+  }
+
+  /** A probe of {@code samples}; over several epochs its steady window opens once the first epoch's are written. */
+  private WrittenProbe probe(String samples, Set<Long> brokerThreads, PublishReport raw) {
+    return new WrittenProbe(kafka, samples, brokerThreads, config.parallelism(),
+        config.epochs() > 1 ? raw.published() : 0);
   }
 
   /** One run of the job, raw topic to samples topic; the probe, when given, stops when the job ends. */
